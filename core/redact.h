@@ -1,0 +1,21 @@
+#ifndef AIRLOCK_CORE_REDACT_H
+#define AIRLOCK_CORE_REDACT_H
+
+#include <stddef.h>
+
+/*
+ * The one place secrets are removed from text before it is stored, shown,
+ * sent to a console or notified. Every secret the detector finds is
+ * replaced by a marker with its type and a short stable fingerprint
+ * ("⟨aws_secret_access_key #3f9a⟩"), so two secrets can be told apart
+ * without being seen.
+ */
+
+/* Returns a redacted copy of text[0..len) (NUL-terminated; *out_len, if
+ * not NULL, gets its length). The caller frees it. NULL text gives "". */
+char *redact_text(const char *text, size_t len, size_t *out_len);
+
+/* Same for a NUL-terminated string; NULL gives NULL. */
+char *redact_str(const char *s);
+
+#endif
