@@ -1,0 +1,489 @@
+#include "ipc/client.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <nng/protocol/reqrep0/req.h>
+
+#include "core/al.h"
+#include "core/xalloc.h"
+#include "ipc/codec.h"
+#include "ipc/jsonutil.h"
+#include "ipc/proto.h"
+
+#define CLIENT_RECENT_MAX 200
+#define CLIENT_REQUEST_MS 5000
+
+struct client {
+	nng_socket req;
+	nng_socket sub;
+	bool connected;
+	atomic_int resync; /* set from nng's pipe callback on (re)connect */
+	struct action **pending;
+	size_t npending;
+	struct action **recent;
+	size_t nrecent;
+	char epoch[17];
+	uint64_t seq;
+	int tier;
+	char *tier_reason;
+};
+
+static void
+client_pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct client *c = arg;
+
+	(void)p;
+	(void)ev;
+	atomic_store(&c->resync, 1);
+}
+
+static int
+client_dial(nng_socket s, const char *path)
+{
+	char *url = paths_url(path);
+	int rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK);
+
+	free(url);
+	return rv == 0 ? 0 : AL_ECONN;
+}
+
+int
+client_open(struct client **out, const struct paths *p)
+{
+	struct client *c = xcalloc(1, sizeof *c);
+
+	atomic_init(&c->resync, 1);
+	if (nng_req0_open(&c->req) != 0 || nng_sub0_open(&c->sub) != 0) {
+		free(c);
+		return AL_ECONN;
+	}
+	/* No automatic resend: it would duplicate decisions. */
+	nng_socket_set_ms(c->req, NNG_OPT_REQ_RESENDTIME,
+	                  NNG_DURATION_INFINITE);
+	nng_socket_set_size(c->req, NNG_OPT_RECVMAXSZ, PROTO_MAX_CONTROL_REPLY);
+	nng_socket_set_size(c->sub, NNG_OPT_RECVMAXSZ, PROTO_MAX_CONTROL_REPLY);
+	nng_socket_set_ms(c->req, NNG_OPT_RECONNMINT, 50);
+	nng_socket_set_ms(c->req, NNG_OPT_RECONNMAXT, 500);
+	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMINT, 50);
+	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMAXT, 500);
+	nng_socket_set_int(c->sub, NNG_OPT_RECVBUF, 1024);
+	nng_socket_set(c->sub, NNG_OPT_SUB_SUBSCRIBE, "", 0);
+	nng_pipe_notify(c->sub, NNG_PIPE_EV_ADD_POST, client_pipe_added, c);
+	client_dial(c->sub, p->events_sock);
+	client_dial(c->req, p->control_sock);
+	*out = c;
+	return 0;
+}
+
+static void
+client_free_list(struct action **a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		action_free(a[i]);
+	}
+	free(a);
+}
+
+void
+client_close(struct client *c)
+{
+	if (c == NULL) {
+		return;
+	}
+	nng_close(c->req);
+	nng_close(c->sub);
+	client_free_list(c->pending, c->npending);
+	client_free_list(c->recent, c->nrecent);
+	free(c->tier_reason);
+	free(c);
+}
+
+int
+client_event_fd(struct client *c)
+{
+	int fd = -1;
+
+	if (nng_socket_get_int(c->sub, NNG_OPT_RECVFD, &fd) != 0) {
+		return -1;
+	}
+	return fd;
+}
+
+static int
+client_error_code(const char *code)
+{
+	static const struct {
+		const char *name;
+		int rc;
+	} map[] = { { "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
+		    { "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
+		    { "db", AL_EDB },          { "version", AL_EVERSION } };
+
+	for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++) {
+		if (strcmp(map[i].name, code) == 0) {
+			return map[i].rc;
+		}
+	}
+	return AL_EPROTO;
+}
+
+/* One request/reply on the control socket. On a daemon error returns its
+ * code and sets *err (if not NULL) to its message. */
+static int
+client_call(struct client *c, cJSON *req, cJSON **reply, int timeout_ms,
+            char **err)
+{
+	char *s = cJSON_PrintUnformatted(req);
+	char *buf = NULL;
+	size_t len = 0;
+	cJSON *r = NULL;
+	char *perr = NULL;
+	int rv;
+
+	cJSON_Delete(req);
+	nng_socket_set_ms(c->req, NNG_OPT_SENDTIMEO, timeout_ms);
+	nng_socket_set_ms(c->req, NNG_OPT_RECVTIMEO, timeout_ms);
+	rv = nng_send(c->req, s, strlen(s), 0);
+	cJSON_free(s);
+	if (rv == 0) {
+		rv = nng_recv(c->req, &buf, &len, NNG_FLAG_ALLOC);
+	}
+	c->connected = rv == 0;
+	if (rv != 0) {
+		if (err != NULL) {
+			*err = xasprintf("airlockd did not answer (%s)",
+			                 nng_strerror(rv));
+		}
+		return rv == NNG_ETIMEDOUT ? AL_ETIMEDOUT : AL_ECONN;
+	}
+	rv = jsonutil_parse_strict(buf, len, &r, &perr);
+	nng_free(buf, len);
+	if (rv != 0) {
+		free(perr);
+		return AL_EPROTO;
+	}
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
+		const char *msg = jsonutil_str(r, "error");
+		rv = client_error_code(jsonutil_str(r, "code"));
+		if (err != NULL) {
+			*err = xstrdup(msg ? msg : "refused");
+		}
+		cJSON_Delete(r);
+		return rv;
+	}
+	*reply = r;
+	return 0;
+}
+
+static cJSON *
+client_op(const char *op)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "v", AIRLOCK_PROTO_VERSION);
+	cJSON_AddStringToObject(o, "op", op);
+	return o;
+}
+
+static int
+client_actions_from(const cJSON *arr, struct action ***out, size_t *n)
+{
+	size_t cap = (size_t)cJSON_GetArraySize(arr);
+	struct action **list = xcalloc(cap ? cap : 1, sizeof *list);
+	const cJSON *e;
+	size_t i = 0;
+
+	cJSON_ArrayForEach (e, arr) {
+		if (codec_action_from_json(e, &list[i]) != 0) {
+			client_free_list(list, i);
+			return AL_EPROTO;
+		}
+		i++;
+	}
+	*out = list;
+	*n = i;
+	return 0;
+}
+
+static int
+client_resnapshot(struct client *c, int timeout_ms)
+{
+	cJSON *r = NULL;
+	struct action **list = NULL;
+	size_t n = 0;
+	int rc = client_call(c, client_op("snapshot"), &r, timeout_ms, NULL);
+
+	if (rc != 0) {
+		return rc;
+	}
+	rc = client_actions_from(cJSON_GetObjectItemCaseSensitive(r, "pending"),
+	                         &list, &n);
+	if (rc == 0) {
+		client_free_list(c->pending, c->npending);
+		c->pending = list;
+		c->npending = n;
+		const char *ep = jsonutil_str(r, "epoch");
+		snprintf(c->epoch, sizeof c->epoch, "%s", ep ? ep : "");
+		c->seq = (uint64_t)cJSON_GetObjectItemCaseSensitive(r, "seq")
+		                 ->valuedouble;
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "tier");
+		c->tier = cJSON_IsNumber(t) ? t->valueint : 0;
+		free(c->tier_reason);
+		c->tier_reason = xstrdup(jsonutil_str(r, "tier_reason"));
+	}
+	cJSON_Delete(r);
+	return rc;
+}
+
+static void
+client_remove_pending(struct client *c, int64_t id)
+{
+	for (size_t i = 0; i < c->npending; i++) {
+		if (c->pending[i]->id == id) {
+			action_free(c->pending[i]);
+			memmove(&c->pending[i], &c->pending[i + 1],
+			        (c->npending - i - 1) * sizeof *c->pending);
+			c->npending--;
+			return;
+		}
+	}
+}
+
+static void
+client_add_recent(struct client *c, struct action *a)
+{
+	if (c->nrecent == CLIENT_RECENT_MAX) {
+		action_free(c->recent[--c->nrecent]);
+	}
+	c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof *c->recent);
+	memmove(&c->recent[1], &c->recent[0], c->nrecent * sizeof *c->recent);
+	c->recent[0] = a;
+	c->nrecent++;
+}
+
+static void
+client_apply(struct client *c, const char *type, struct action *a)
+{
+	if (strcmp(type, "pending") == 0) {
+		client_remove_pending(c, a->id);
+		c->pending = xrealloc(c->pending,
+		                      (c->npending + 1) * sizeof *c->pending);
+		c->pending[c->npending++] = a;
+	} else if (strcmp(type, "decided") == 0) {
+		client_remove_pending(c, a->id);
+		client_add_recent(c, a);
+	} else {
+		action_free(a);
+	}
+}
+
+/* Applies one event; returns true when the stream cannot be trusted any
+ * more (gap, new epoch, garbage) and a snapshot is needed. */
+static bool
+client_event(struct client *c, const char *buf, size_t len, bool *changed)
+{
+	cJSON *o = NULL;
+	char *err = NULL;
+	struct action *a = NULL;
+	bool resync = false;
+
+	if (jsonutil_parse_strict(buf, len, &o, &err) != 0) {
+		free(err);
+		return true;
+	}
+	const char *ep = jsonutil_str(o, "epoch");
+	const char *type = jsonutil_str(o, "type");
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
+	if (ep == NULL || type == NULL || !cJSON_IsNumber(seq) ||
+	    strcmp(ep, c->epoch) != 0) {
+		resync = true;
+	} else if ((uint64_t)seq->valuedouble <= c->seq) {
+		/* Already part of the snapshot. */
+	} else if ((uint64_t)seq->valuedouble != c->seq + 1) {
+		resync = true;
+	} else {
+		c->seq++;
+		const cJSON *aj = cJSON_GetObjectItemCaseSensitive(o, "action");
+		if (aj != NULL && codec_action_from_json(aj, &a) == 0) {
+			client_apply(c, type, a);
+		}
+		*changed = true;
+	}
+	cJSON_Delete(o);
+	return resync;
+}
+
+int
+client_pump(struct client *c, int timeout_ms, bool *changed)
+{
+	char *buf;
+	size_t len;
+	bool resync = atomic_exchange(&c->resync, 0) != 0;
+
+	*changed = false;
+	while (nng_recv(c->sub, &buf, &len,
+	                NNG_FLAG_NONBLOCK | NNG_FLAG_ALLOC) == 0) {
+		if (!resync && client_event(c, buf, len, changed)) {
+			resync = true;
+		}
+		nng_free(buf, len);
+	}
+	if (!resync && c->epoch[0] != '\0') {
+		return 0;
+	}
+	int rc = client_resnapshot(c, timeout_ms);
+	if (rc != 0) {
+		/* Try again on the next pump. */
+		atomic_store(&c->resync, 1);
+		return rc;
+	}
+	*changed = true;
+	return 0;
+}
+
+bool
+client_connected(const struct client *c)
+{
+	return c->connected;
+}
+
+const struct action *const *
+client_pending(const struct client *c, size_t *n)
+{
+	*n = c->npending;
+	return (const struct action *const *)c->pending;
+}
+
+const struct action *const *
+client_recent(const struct client *c, size_t *n)
+{
+	*n = c->nrecent;
+	return (const struct action *const *)c->recent;
+}
+
+int
+client_tier(const struct client *c, const char **reason)
+{
+	if (reason != NULL) {
+		*reason = c->tier_reason;
+	}
+	return c->tier;
+}
+
+int
+client_decide(struct client *c, int64_t id, enum client_verdict v,
+              const char *reason, const char *updated_input, char **err)
+{
+	cJSON *req = client_op("decide");
+	cJSON *reply = NULL;
+	int rc;
+
+	cJSON_AddNumberToObject(req, "id", (double)id);
+	cJSON_AddStringToObject(req, "decision",
+	                        v == CLIENT_APPROVE ? "approve" : "deny");
+	if (reason != NULL) {
+		cJSON_AddStringToObject(req, "reason", reason);
+	}
+	if (updated_input != NULL) {
+		cJSON *ui = cJSON_Parse(updated_input);
+		if (!cJSON_IsObject(ui)) {
+			cJSON_Delete(ui);
+			cJSON_Delete(req);
+			if (err != NULL) {
+				*err = xstrdup("the edited input is not a JSON "
+				               "object");
+			}
+			return AL_EINVAL;
+		}
+		cJSON_AddItemToObject(req, "updated_input", ui);
+	}
+	rc = client_call(c, req, &reply, CLIENT_REQUEST_MS, err);
+	cJSON_Delete(reply);
+	return rc;
+}
+
+static void
+client_add_opt(cJSON *o, const char *key, const char *val)
+{
+	if (val != NULL) {
+		cJSON_AddStringToObject(o, key, val);
+	}
+}
+
+int
+client_log(struct client *c, const struct audit_query *q, struct action ***out,
+           size_t *n)
+{
+	cJSON *req = client_op("log");
+	cJSON *reply = NULL;
+	int rc;
+
+	client_add_opt(req, "query", q->text);
+	client_add_opt(req, "session_id", q->session_id);
+	client_add_opt(req, "tool_name", q->tool_name);
+	client_add_opt(req, "verdict", q->verdict);
+	cJSON_AddNumberToObject(req, "since_ms", (double)q->since_ms);
+	cJSON_AddNumberToObject(req, "until_ms", (double)q->until_ms);
+	cJSON_AddNumberToObject(req, "limit", q->limit);
+	rc = client_call(c, req, &reply, CLIENT_REQUEST_MS, NULL);
+	if (rc == 0) {
+		rc = client_actions_from(
+		        cJSON_GetObjectItemCaseSensitive(reply, "actions"), out,
+		        n);
+	}
+	cJSON_Delete(reply);
+	return rc;
+}
+
+void
+client_actions_free(struct action **a, size_t n)
+{
+	client_free_list(a, n);
+}
+
+int
+client_status(struct client *c, char **json)
+{
+	cJSON *reply = NULL;
+	int rc = client_call(c, client_op("status"), &reply, CLIENT_REQUEST_MS,
+	                     NULL);
+	char *s;
+
+	if (rc != 0) {
+		return rc;
+	}
+	s = cJSON_Print(reply);
+	*json = xstrdup(s);
+	cJSON_free(s);
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int
+client_snapshot(struct client *c, struct action ***out, size_t *n)
+{
+	cJSON *reply = NULL;
+	int rc = client_call(c, client_op("snapshot"), &reply,
+	                     CLIENT_REQUEST_MS, NULL);
+
+	if (rc == 0) {
+		rc = client_actions_from(
+		        cJSON_GetObjectItemCaseSensitive(reply, "pending"), out,
+		        n);
+	}
+	cJSON_Delete(reply);
+	return rc;
+}
+
+char *
+client_action_json(const struct action *a)
+{
+	return codec_action_text(a);
+}

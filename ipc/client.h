@@ -1,0 +1,77 @@
+#ifndef AIRLOCK_IPC_CLIENT_H
+#define AIRLOCK_IPC_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/action.h"
+#include "core/audit.h"
+#include "core/paths.h"
+
+/*
+ * The approver-side client of the daemon, used by the console and the
+ * command-line verbs. It keeps an up-to-date set of pending actions:
+ * subscribe to events first, then ask for a snapshot, then apply only
+ * events newer than the snapshot; on a sequence gap, a new daemon epoch or
+ * a reconnect it takes a fresh snapshot (PUB/SUB drops messages silently,
+ * so the stream alone is never trusted).
+ */
+struct client;
+
+/* Connects (non-blocking: a daemon that starts later is picked up). The
+ * caller closes *out. */
+int client_open(struct client **out, const struct paths *p);
+void client_close(struct client *c); /* NULL is a no-op */
+
+/* A file descriptor that becomes readable when events arrive; poll() it
+ * together with the terminal. Never read from or write to it. -1 if none. */
+int client_event_fd(struct client *c);
+
+/* Applies every event that has arrived, resynchronising when needed
+ * (non-blocking except for a snapshot, which waits at most timeout_ms).
+ * Returns 0 and sets *changed when the pending set or alerts changed. */
+int client_pump(struct client *c, int timeout_ms, bool *changed);
+
+/* Whether the daemon answered the last request / snapshot. */
+bool client_connected(const struct client *c);
+
+/* The pending actions, oldest first; borrowed until the next pump. */
+const struct action *const *client_pending(const struct client *c, size_t *n);
+/* Actions decided since this client connected, newest first (bounded);
+ * borrowed until the next pump. */
+const struct action *const *client_recent(const struct client *c, size_t *n);
+
+/* The daemon's view of the deployment: isolation tier and its reason. */
+int client_tier(const struct client *c, const char **reason);
+
+enum client_verdict {
+	CLIENT_APPROVE,
+	CLIENT_DENY,
+};
+
+/* Decides a pending action. updated_input is the edited tool input as a
+ * JSON object text, or NULL. AL_EEXIST when someone decided first (*err
+ * says who), AL_ENOENT when no such pending action, AL_EPERM when this
+ * user may not approve. *err (caller frees) holds the daemon's message. */
+int client_decide(struct client *c, int64_t id, enum client_verdict v,
+                  const char *reason, const char *updated_input, char **err);
+
+/* Runs a history query on the daemon; *out is an array of *n actions the
+ * caller frees with client_actions_free(). */
+int client_log(struct client *c, const struct audit_query *q,
+               struct action ***out, size_t *n);
+void client_actions_free(struct action **a, size_t n);
+
+/* Daemon status as a JSON object text (caller frees). */
+int client_status(struct client *c, char **json);
+
+/* A synchronous snapshot of the pending actions for scripts; like
+ * client_log. */
+int client_snapshot(struct client *c, struct action ***out, size_t *n);
+
+/* JSON text of one action (the wire form; see docs/protocol.md), for
+ * `--json` output. The caller frees. */
+char *client_action_json(const struct action *a);
+
+#endif

@@ -1,0 +1,106 @@
+#ifndef AIRLOCK_IPC_DAEMON_INT_H
+#define AIRLOCK_IPC_DAEMON_INT_H
+
+/* Internal to the daemon's files (daemon*.c): the shared state. Everything
+ * below `mu` is guarded by it; nng callbacks run on nng's threads. */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nng/nng.h>
+
+#include "core/action.h"
+#include "core/audit.h"
+#include "core/paths.h"
+#include "core/policy.h"
+#include "ipc/daemon.h"
+
+struct daemon;
+struct repctx;
+
+/* Handles one request; returns the reply to send now, or NULL when the
+ * context is held (it will be answered later through daemon_reply()). */
+typedef nng_msg *(*daemon_handler_fn)(struct daemon *d, struct repctx *rc,
+                                      nng_msg *req);
+
+struct server {
+	struct daemon *d;
+	nng_socket sock;
+	nng_listener listener;
+	char *url;
+	daemon_handler_fn handler;
+	size_t recv_max;
+};
+
+enum repctx_state {
+	REPCTX_RECV,
+	REPCTX_HELD,
+	REPCTX_SEND,
+};
+
+/* One request in flight: receive -> (held) -> send -> freed. */
+struct repctx {
+	struct server *srv;
+	nng_ctx ctx;
+	nng_aio *aio;
+	enum repctx_state state;
+	uint32_t pipe_id;
+	char request_id[33];
+};
+
+struct waiter {
+	struct repctx *rc;
+	struct waiter *next;
+};
+
+struct pend {
+	struct action *a;
+	struct waiter *waiters;
+	int64_t deadline_mono;
+	int64_t orphan_since; /* monotonic ms; 0 while someone waits */
+	struct pend *next;
+};
+
+struct daemon {
+	struct paths paths;
+	struct daemon_opts opts;
+	pthread_mutex_t mu;
+	struct audit *db;
+	struct policy *policy;
+	struct server hook;
+	struct server ctl;
+	nng_socket pub;
+	struct pend *pending;
+	uint32_t *dead_pipes;
+	size_t ndead;
+	uint64_t seq;
+	char epoch[17];
+	int64_t started_mono;
+	int tier;
+	const char *tier_reason;
+	uid_t uid;
+};
+
+int64_t daemon_now_mono(void);
+int64_t daemon_now_wall(void);
+/* Sends reply on a held or just-received context and releases it. */
+void daemon_reply(struct repctx *rc, nng_msg *reply);
+nng_msg *daemon_text_msg(const char *s, size_t len);
+/* Publishes {"type": type, "action": a} with the next sequence number;
+ * called with mu held. */
+void daemon_publish(struct daemon *d, const char *type, const struct action *a,
+                    const char *text);
+/* Ends a pending action (approved/denied/timeout/abandoned): records the
+ * final row, answers every waiting hook, publishes. Called with mu held;
+ * takes p out of the list and frees it on success. */
+int daemon_finish(struct daemon *d, struct pend *p, char **err);
+struct pend *daemon_find_pending_id(struct daemon *d, int64_t id);
+struct pend *daemon_find_pending_req(struct daemon *d, const char *request_id);
+
+nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
+nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
+/* The reply to a hook for a recorded action in its current state. */
+nng_msg *daemon_hook_reply_for(const struct action *a, const char *request_id);
+
+#endif

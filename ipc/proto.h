@@ -1,0 +1,34 @@
+#ifndef AIRLOCK_IPC_PROTO_H
+#define AIRLOCK_IPC_PROTO_H
+
+/*
+ * The wire protocol between airlock's processes; docs/protocol.md is the
+ * specification. Three sockets in the runtime directory:
+ *
+ *   hook.sock     REQ/REP  hook -> daemon: one event, one decision
+ *   control.sock  REQ/REP  console/CLI -> daemon: snapshot, decide, log
+ *   events.sock   PUB/SUB  daemon -> consoles: numbered change events
+ *
+ * Hook request:  "AIRLOCK-HOOK <version> <request-id> <flags>\n" + the
+ *                event's raw JSON bytes (as Claude Code wrote them).
+ * Hook reply:    a JSON object, see ipc/hookio.h.
+ * Control and events messages are JSON objects with "v": version.
+ */
+#define AIRLOCK_PROTO_VERSION 1
+#define PROTO_HOOK_MAGIC      "AIRLOCK-HOOK"
+
+/* Size limits. An event over PROTO_MAX_EVENT is refused (deny); the hook
+ * then sends only a bounded prefix with the full size and hash so that the
+ * daemon can record it. */
+#define PROTO_MAX_EVENT         (8u * 1024 * 1024)
+#define PROTO_MAX_HOOK_HEADER   256u
+#define PROTO_MAX_HOOK_MSG      (PROTO_MAX_EVENT + PROTO_MAX_HOOK_HEADER)
+#define PROTO_MAX_HOOK_REPLY    (PROTO_MAX_EVENT + 64u * 1024)
+#define PROTO_MAX_CONTROL_MSG   (1u * 1024 * 1024)
+#define PROTO_MAX_CONTROL_REPLY (64u * 1024 * 1024)
+#define PROTO_RAW_KEEP          (64u * 1024) /* bounded copy of a refused event */
+
+/* Request ids are 128-bit random values in lowercase hex. */
+#define PROTO_REQUEST_ID_LEN 32
+
+#endif
