@@ -18,12 +18,25 @@ struct audit;
 
 enum audit_open_flags {
 	AUDIT_READONLY = 1 << 0,
+	/* Run PRAGMA quick_check on a read-only open too. Read-write opens
+	 * (the daemon, once at start) always check a file database; read-only
+	 * opens skip it by default because it reads the whole file and the
+	 * CLI must answer in milliseconds. */
+	AUDIT_QUICK_CHECK = 1 << 1,
 };
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define AUDIT_SCHEMA_VERSION 1
 
 /* Opens or creates (unless AUDIT_READONLY) the store at path (":memory:"
  * works); migrates the schema. The caller closes *out. On failure *out is
  * untouched and, if errmsg is not NULL, *errmsg is set to a message the
- * caller frees. */
+ * caller frees. A read-write open is WAL with synchronous=FULL and a 5 s
+ * busy timeout; a read-only open (SQLITE_OPEN_READONLY) waits 2 s and
+ * never migrates: an older or newer schema is AL_EVERSION. A file that is
+ * not a database or fails quick_check is AL_EDB with "corrupt" in the
+ * message. Calls on one store are serialised by a mutex, so the daemon's
+ * threads may share it; callbacks run outside that lock. */
 int audit_open(struct audit **out, const char *path, int flags, char **errmsg);
 void audit_close(struct audit *db); /* NULL is a no-op */
 /* The last SQLite error text of this store; borrowed. */
@@ -57,6 +70,14 @@ int audit_record_final(struct audit *db, const struct action *a);
 int audit_record_event(struct audit *db, struct action *a);
 int audit_record_malformed(struct audit *db, const struct audit_malformed *m);
 
+/* Bulk loading (transcript import, generators): records between these
+ * share one transaction, each record a savepoint inside it (a failed one
+ * undoes only itself). Nothing is durable until audit_batch_end(db, true);
+ * false rolls the whole batch back. Never use for decisions the daemon
+ * replies to. AL_ESTATE when nested or not in a batch. */
+int audit_batch_begin(struct audit *db);
+int audit_batch_end(struct audit *db, bool commit);
+
 /* Looks up by id or request id; *out is a new action the caller frees. */
 int audit_get(struct audit *db, int64_t id, struct action **out);
 int audit_find_request(struct audit *db, const char *request_id,
@@ -68,6 +89,18 @@ typedef int (*audit_action_fn)(const struct action *a, void *arg);
  * stops the walk and that value is returned. */
 int audit_list_pending(struct audit *db, audit_action_fn fn, void *arg);
 
+enum audit_match {
+	/* Substring of summary, tool_input or reason (trigram index), case
+	 * insensitive; text under 3 characters scans the most recent
+	 * AUDIT_SHORT_SCAN_ROWS actions with LIKE. */
+	AUDIT_MATCH_SUBSTRING = 0,
+	/* Every whitespace-separated word of text, as whole words in any
+	 * order (unicode61 index): "push origin" finds "git push -f origin". */
+	AUDIT_MATCH_WORDS,
+};
+
+#define AUDIT_SHORT_SCAN_ROWS 20000
+
 struct audit_query {
 	const char *text;       /* substring / word search, or NULL */
 	const char *session_id; /* filters, NULL for any */
@@ -76,9 +109,15 @@ struct audit_query {
 	int64_t since_ms; /* 0 for no bound */
 	int64_t until_ms;
 	int limit; /* 0 means 50 */
+	enum audit_match match;
+	/* Keyset paging: only ids below this (0 for no bound); pass the last
+	 * id of the previous page. */
+	int64_t before_id;
 };
 
-/* Calls fn for matching actions, newest first. */
+/* Calls fn for matching actions, newest first. User text is never FTS
+ * syntax: it is always quoted as an FTS5 string. The actions passed to fn
+ * are borrowed for the call; fn may call back into the store. */
 int audit_query(struct audit *db, const struct audit_query *q,
                 audit_action_fn fn, void *arg);
 
@@ -87,10 +126,70 @@ struct audit_verify_report {
 	int64_t first_bad_row; /* 0 when the chain is intact */
 	char head_hash[65];    /* the last row's chain hash */
 	char problem[160];     /* what is wrong with first_bad_row */
+	/* Additive: the broken row itself. first_bad_row is the chain
+	 * sequence number at which the problem shows (for a row with no chain
+	 * entry, rows + 1); bad_table/bad_row_id name the table row. */
+	char bad_table[24];
+	int64_t bad_row_id;
 };
 
+/*
+ * The chain: every row of every table gets an entry in table `chain`
+ * (seq, tbl, row_id, content_hash, prev_hash, hash), written in the same
+ * transaction as the row. content_hash is the SHA-256 of a canonical
+ * serialisation of the row's recorded columns; hash is the SHA-256 of
+ * "prev_hash\ncontent_hash\nseq\ntbl\nrow_id" (hex and decimal text),
+ * prev_hash of the first entry is 64 zeros. Mutable bookkeeping (a
+ * session's last_seen_ms and permission_mode) is outside the chain; an
+ * alert's acknowledgement gets its own entry (tbl "alert_acks").
+ */
+
 /* Recomputes the hash chain. Returns 0 when it could be checked (look at
- * first_bad_row), an AL_E* code when the database could not be read. */
+ * first_bad_row), an AL_E* code when the database could not be read.
+ * Detects edited, deleted, reordered and unchained rows; truncation of
+ * the tail needs a checkpoint (audit_verify_against). Reads everything:
+ * run it on its own read-only store, not the daemon's. */
 int audit_verify(struct audit *db, struct audit_verify_report *out);
+
+/* A witness of the chain: its length and head hash, to be kept outside
+ * the database (console, witness file). */
+struct audit_checkpoint {
+	int64_t rows;
+	char head_hash[65]; /* 64 zeros for an empty chain */
+};
+
+int audit_checkpoint(struct audit *db, struct audit_checkpoint *out);
+/* audit_verify, and the chain must still hold cp: at least cp->rows
+ * entries, entry cp->rows having hash cp->head_hash. */
+int audit_verify_against(struct audit *db, const struct audit_checkpoint *cp,
+                         struct audit_verify_report *out);
+
+/* An alert (repeated denials, new egress host, tamper attempt,
+ * unsupervised execution, audit write failure ...). Strings are borrowed
+ * when recording; in a listing they are borrowed for the callback. */
+struct audit_alert {
+	int64_t id;
+	const char *kind; /* short machine name: "tamper", "unsupervised" */
+	const char *session_id;
+	int64_t action_id; /* 0 when not about one action */
+	const char *message;
+	int64_t created_ms;
+	const char *acked_by; /* NULL until acknowledged */
+	int64_t acked_uid;
+	int64_t acked_ms; /* 0 until acknowledged */
+};
+
+typedef int (*audit_alert_fn)(const struct audit_alert *al, void *arg);
+
+/* Records an alert (kind and created_ms required); sets al->id. */
+int audit_record_alert(struct audit *db, struct audit_alert *al);
+/* Calls fn for alerts, newest first, at most limit (0 means 50); only the
+ * unacknowledged ones when unacked_only. */
+int audit_list_alerts(struct audit *db, bool unacked_only, int limit,
+                      audit_alert_fn fn, void *arg);
+/* Acknowledges alert id: AL_ENOENT when there is none, AL_EEXIST when it
+ * was already acknowledged (the first acknowledgement is kept). */
+int audit_ack_alert(struct audit *db, int64_t id, const char *by, int64_t uid,
+                    int64_t ms);
 
 #endif

@@ -1,0 +1,456 @@
+/* The hash chain over every recorded row: appending entries inside the
+ * writer's transaction, recomputing them in audit_verify, checkpoints. */
+#include "core/audit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/al.h"
+#include "core/audit_internal.h"
+#include "core/sha256.h"
+
+/*
+ * What each chain table covers. row_sql selects the recorded (immutable)
+ * columns of one row in a fixed order: a later migration that adds a
+ * column leaves old hashes valid because the list here does not change
+ * for them. unchained_sql finds the first row with no chain entry.
+ */
+struct audit_chain_table {
+	const char *name;
+	const char *row_sql;
+	const char *unchained_sql;
+};
+
+#define AUDIT_UNCHAINED(src, name, where)                                   \
+	"SELECT s.id FROM " src " s WHERE " where " NOT EXISTS (SELECT 1 "  \
+	"FROM chain c WHERE c.tbl = '" name "' AND c.row_id = s.id) ORDER " \
+	"BY s.id LIMIT 1"
+
+static const struct audit_chain_table audit_chain_tables[] = {
+	{ "sessions",
+	  "SELECT id, session_id, cwd, first_seen_ms FROM sessions WHERE id=?",
+	  AUDIT_UNCHAINED("sessions", "sessions", "") },
+	{ "actions",
+	  "SELECT id, request_id, session_id, hook_event, tool_name, "
+	  "tool_use_id, cwd, permission_mode, tool_input, summary, "
+	  "received_ms, deadline_ms, verdict, reason, rule, rule_file, source, "
+	  "risk, risk_mask, tainted, tier, state FROM actions WHERE id=?",
+	  AUDIT_UNCHAINED("actions", "actions", "") },
+	{ "finals",
+	  "SELECT id, action_id, state, reason, approver, approver_uid, "
+	  "approver_pid, edited_input, decided_ms FROM finals WHERE id=?",
+	  AUDIT_UNCHAINED("finals", "finals", "") },
+	{ "malformed",
+	  "SELECT id, raw, raw_len, full_len, sha256, reason, received_ms, "
+	  "peer_uid, peer_pid FROM malformed WHERE id=?",
+	  AUDIT_UNCHAINED("malformed", "malformed", "") },
+	{ "alerts",
+	  "SELECT id, kind, session_id, action_id, message, created_ms "
+	  "FROM alerts WHERE id=?",
+	  AUDIT_UNCHAINED("alerts", "alerts", "") },
+	{ "alert_acks",
+	  "SELECT id, acknowledged_by, acknowledged_uid, acknowledged_ms "
+	  "FROM alerts WHERE id=? AND acknowledged_ms IS NOT NULL",
+	  AUDIT_UNCHAINED("alerts", "alert_acks",
+	                  "s.acknowledged_ms IS NOT NULL AND") },
+};
+
+#define AUDIT_NCHAIN (sizeof audit_chain_tables / sizeof audit_chain_tables[0])
+
+static const char audit_zero_hash[] =
+        "0000000000000000000000000000000000000000000000000000000000000000";
+
+static int
+audit_chain_index(const char *name)
+{
+	for (size_t i = 0; i < AUDIT_NCHAIN; i++) {
+		if (strcmp(audit_chain_tables[i].name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static void
+audit_hex(const uint8_t d[SHA256_LEN], char out[SHA256_HEX_LEN + 1])
+{
+	for (size_t i = 0; i < SHA256_LEN; i++) {
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	}
+}
+
+/* Canonical serialisation: per column a type tag and the value, text and
+ * blobs length-prefixed so that no two rows serialise alike. */
+static void
+audit_hash_column(struct sha256 *s, sqlite3_stmt *st, int col)
+{
+	char num[48];
+	int n;
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		sha256_update(s, "N;", 2);
+		return;
+	case SQLITE_INTEGER:
+		n = snprintf(num, sizeof num, "I%lld;",
+		             (long long)sqlite3_column_int64(st, col));
+		sha256_update(s, num, (size_t)n);
+		return;
+	case SQLITE_FLOAT:
+		n = snprintf(num, sizeof num, "R%.17g;",
+		             sqlite3_column_double(st, col));
+		sha256_update(s, num, (size_t)n);
+		return;
+	default:
+		break;
+	}
+	bool blob = sqlite3_column_type(st, col) == SQLITE_BLOB;
+	const void *p = blob ? sqlite3_column_blob(st, col)
+	                     : (const void *)sqlite3_column_text(st, col);
+	int len = sqlite3_column_bytes(st, col);
+	n = snprintf(num, sizeof num, "%c%d:", blob ? 'B' : 'T', len);
+	sha256_update(s, num, (size_t)n);
+	sha256_update(s, p, (size_t)len);
+	sha256_update(s, ";", 1);
+}
+
+/* The content hash of one row; *found false when the row is gone. */
+static int
+audit_row_hash(struct audit *db, sqlite3_stmt *st, int64_t row_id, bool *found,
+               char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256 s;
+	uint8_t d[SHA256_LEN];
+
+	sqlite3_reset(st);
+	audit_bind_i64(st, 1, row_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		*found = false;
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		return audit_fail(db, rc);
+	}
+	sha256_init(&s);
+	for (int i = 0; i < sqlite3_column_count(st); i++) {
+		audit_hash_column(&s, st, i);
+	}
+	sha256_final(&s, d);
+	audit_hex(d, out);
+	*found = true;
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void
+audit_link_hash(const char *prev, const char *content, int64_t seq,
+                const char *tbl, int64_t row_id, char out[SHA256_HEX_LEN + 1])
+{
+	struct buf b = { 0 };
+
+	buf_printf(&b, "%s\n%s\n%" PRId64 "\n%s\n%" PRId64, prev, content, seq,
+	           tbl, row_id);
+	sha256_hex(b.data, b.len, out);
+	buf_free(&b);
+}
+
+/* The last entry: *seq 0 and the zero hash for an empty chain. */
+static int
+audit_chain_head(struct audit *db, int64_t *seq, char hash[65])
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_prepare(
+	        db, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1",
+	        &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	*seq = 0;
+	memcpy(hash, audit_zero_hash, sizeof audit_zero_hash);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", sqlite3_column_text(st, 1));
+	} else if (s != SQLITE_DONE) {
+		rc = audit_fail(db, s);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+audit_chain_insert(struct audit *db, int64_t seq, const char *tbl,
+                   int64_t row_id, const char *content, const char *prev)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	sqlite3_stmt *st = NULL;
+	int rc = audit_prepare(db,
+	                       "INSERT INTO chain(seq, tbl, row_id, "
+	                       "content_hash, prev_hash, hash) VALUES "
+	                       "(?, ?, ?, ?, ?, ?)",
+	                       &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	audit_link_hash(prev, content, seq, tbl, row_id, hash);
+	audit_bind_i64(st, 1, seq);
+	audit_bind_text(st, 2, tbl, AUDIT_TEXT_ID);
+	audit_bind_i64(st, 3, row_id);
+	audit_bind_text(st, 4, content, AUDIT_TEXT_ID);
+	audit_bind_text(st, 5, prev, AUDIT_TEXT_ID);
+	audit_bind_text(st, 6, hash, AUDIT_TEXT_ID);
+	rc = audit_step_done(db, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+audit_chain_append(struct audit *db, const char *tbl, int64_t row_id)
+{
+	char content[SHA256_HEX_LEN + 1];
+	char prev[SHA256_HEX_LEN + 1];
+	int64_t seq = 0;
+	bool found = false;
+	sqlite3_stmt *st = NULL;
+	int idx = audit_chain_index(tbl);
+
+	if (idx < 0) {
+		return audit_failf(db, AL_EINVAL, "no chain table %s", tbl);
+	}
+	int rc = audit_prepare(db, audit_chain_tables[idx].row_sql, &st);
+	if (rc == 0) {
+		rc = audit_row_hash(db, st, row_id, &found, content);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && !found) {
+		rc = audit_failf(db, AL_EDB, "%s row %" PRId64 " vanished", tbl,
+		                 row_id);
+	}
+	if (rc == 0) {
+		rc = audit_chain_head(db, &seq, prev);
+	}
+	if (rc == 0) {
+		rc = audit_chain_insert(db, seq + 1, tbl, row_id, content,
+		                        prev);
+	}
+	return rc;
+}
+
+/* State of one verify walk. */
+struct audit_walk {
+	struct audit *db;
+	sqlite3_stmt *rows[AUDIT_NCHAIN];
+	struct audit_verify_report *r;
+	const struct audit_checkpoint *cp;
+	bool cp_seen;
+};
+
+static void
+audit_bad(struct audit_walk *w, int64_t seq, const char *tbl, int64_t row_id,
+          const char *what)
+{
+	if (w->r->first_bad_row != 0) {
+		return;
+	}
+	w->r->first_bad_row = seq;
+	snprintf(w->r->bad_table, sizeof w->r->bad_table, "%s", tbl);
+	w->r->bad_row_id = row_id;
+	snprintf(w->r->problem, sizeof w->r->problem,
+	         "chain entry %" PRId64 " (%s row %" PRId64 "): %s", seq, tbl,
+	         row_id, what);
+}
+
+/* Checks one chain entry against the previous hash and its row. */
+static int
+audit_walk_entry(struct audit_walk *w, sqlite3_stmt *c, int64_t expect,
+                 const char *prev)
+{
+	char link[SHA256_HEX_LEN + 1];
+	char content[SHA256_HEX_LEN + 1];
+	bool found = false;
+	int64_t seq = sqlite3_column_int64(c, 0);
+	const char *tbl = (const char *)sqlite3_column_text(c, 1);
+	int64_t row_id = sqlite3_column_int64(c, 2);
+	const char *chash = (const char *)sqlite3_column_text(c, 3);
+	const char *phash = (const char *)sqlite3_column_text(c, 4);
+	const char *hash = (const char *)sqlite3_column_text(c, 5);
+	int idx = audit_chain_index(tbl ? tbl : "");
+
+	if (seq != expect) {
+		audit_bad(w, expect, tbl ? tbl : "?", row_id,
+		          "chain entry missing (deleted or reordered)");
+		return 0;
+	}
+	if (idx < 0 || !chash || !phash || !hash) {
+		audit_bad(w, seq, tbl ? tbl : "?", row_id, "malformed entry");
+		return 0;
+	}
+	if (strcmp(phash, prev) != 0) {
+		audit_bad(w, seq, tbl, row_id,
+		          "link to the previous entry broken (entries "
+		          "reordered, removed or inserted)");
+		return 0;
+	}
+	audit_link_hash(phash, chash, seq, tbl, row_id, link);
+	if (strcmp(link, hash) != 0) {
+		audit_bad(w, seq, tbl, row_id, "chain entry altered");
+		return 0;
+	}
+	int rc = audit_row_hash(w->db, w->rows[idx], row_id, &found, content);
+	if (rc != 0) {
+		return rc;
+	}
+	if (!found) {
+		audit_bad(w, seq, tbl, row_id, "row deleted");
+	} else if (strcmp(content, chash) != 0) {
+		audit_bad(w, seq, tbl, row_id, "row edited");
+	}
+	return 0;
+}
+
+static void
+audit_walk_checkpoint(struct audit_walk *w, int64_t seq, const char *hash)
+{
+	if (w->cp == NULL || seq != w->cp->rows) {
+		return;
+	}
+	w->cp_seen = true;
+	if (strcmp(hash, w->cp->head_hash) != 0) {
+		audit_bad(
+		        w, seq, "chain", seq,
+		        "hash differs from the checkpoint (history rewritten)");
+	}
+}
+
+static int
+audit_walk_chain(struct audit_walk *w)
+{
+	char prev[SHA256_HEX_LEN + 1];
+	sqlite3_stmt *c = NULL;
+	int64_t expect = 1;
+	int rc = audit_prepare(w->db,
+	                       "SELECT seq, tbl, row_id, content_hash, "
+	                       "prev_hash, hash FROM chain ORDER BY seq",
+	                       &c);
+
+	memcpy(prev, audit_zero_hash, sizeof prev);
+	while (rc == 0 && w->r->first_bad_row == 0) {
+		int s = sqlite3_step(c);
+		if (s == SQLITE_DONE) {
+			break;
+		}
+		if (s != SQLITE_ROW) {
+			rc = audit_fail(w->db, s);
+			break;
+		}
+		rc = audit_walk_entry(w, c, expect, prev);
+		const char *h = (const char *)sqlite3_column_text(c, 5);
+		snprintf(prev, sizeof prev, "%s", h ? h : "");
+		audit_walk_checkpoint(w, expect, prev);
+		w->r->rows = expect;
+		expect++;
+	}
+	snprintf(w->r->head_hash, sizeof w->r->head_hash, "%s", prev);
+	sqlite3_finalize(c);
+	return rc;
+}
+
+/* Rows that were inserted without a chain entry. */
+static int
+audit_walk_unchained(struct audit_walk *w)
+{
+	for (size_t i = 0; i < AUDIT_NCHAIN && w->r->first_bad_row == 0; i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = audit_prepare(
+		        w->db, audit_chain_tables[i].unchained_sql, &st);
+		if (rc != 0) {
+			return rc;
+		}
+		int s = sqlite3_step(st);
+		if (s == SQLITE_ROW) {
+			audit_bad(w, w->r->rows + 1, audit_chain_tables[i].name,
+			          sqlite3_column_int64(st, 0),
+			          "row has no chain entry");
+		} else if (s != SQLITE_DONE) {
+			rc = audit_fail(w->db, s);
+		}
+		sqlite3_finalize(st);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int
+audit_walk_run(struct audit_walk *w)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < AUDIT_NCHAIN && rc == 0; i++) {
+		rc = audit_prepare(w->db, audit_chain_tables[i].row_sql,
+		                   &w->rows[i]);
+	}
+	if (rc == 0) {
+		rc = audit_walk_chain(w);
+	}
+	if (rc == 0) {
+		rc = audit_walk_unchained(w);
+	}
+	if (rc == 0 && w->cp != NULL && !w->cp_seen && w->cp->rows > 0 &&
+	    w->r->first_bad_row == 0) {
+		audit_bad(w, w->r->rows + 1, "chain", w->cp->rows,
+		          "chain truncated: shorter than the checkpoint");
+	}
+	for (size_t i = 0; i < AUDIT_NCHAIN; i++) {
+		sqlite3_finalize(w->rows[i]);
+	}
+	return rc;
+}
+
+int
+audit_verify_against(struct audit *db, const struct audit_checkpoint *cp,
+                     struct audit_verify_report *out)
+{
+	struct audit_verify_report r = { 0 };
+	struct audit_walk w = { .db = db, .r = &r, .cp = cp };
+
+	audit_lock(db);
+	/* One read transaction: the walk sees one consistent snapshot. */
+	int rc = audit_exec(db, "BEGIN");
+	if (rc == 0) {
+		rc = audit_walk_run(&w);
+		audit_rollback(db);
+	}
+	audit_unlock(db);
+	if (rc == 0) {
+		*out = r;
+	}
+	return rc;
+}
+
+int
+audit_verify(struct audit *db, struct audit_verify_report *out)
+{
+	return audit_verify_against(db, NULL, out);
+}
+
+int
+audit_checkpoint(struct audit *db, struct audit_checkpoint *out)
+{
+	struct audit_checkpoint cp = { 0 };
+
+	audit_lock(db);
+	int rc = audit_chain_head(db, &cp.rows, cp.head_hash);
+	audit_unlock(db);
+	if (rc == 0) {
+		*out = cp;
+	}
+	return rc;
+}

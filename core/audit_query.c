@@ -1,0 +1,222 @@
+/* History queries: text (trigram substring, unicode61 words, or a LIKE
+ * scan of recent rows for very short text) combined with filters, newest
+ * first. The SQL is assembled from fixed fragments; user text only ever
+ * reaches SQLite as a bound parameter, quoted as an FTS5 string. */
+#include "core/audit.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/al.h"
+#include "core/audit_internal.h"
+#include "core/buf.h"
+
+#define AUDIT_DEFAULT_LIMIT 50
+#define AUDIT_MAX_PARAMS    16
+
+struct audit_param {
+	const char *text; /* NULL for an integer */
+	int64_t num;
+};
+
+struct audit_sql {
+	struct buf sql;
+	struct buf owned[2]; /* text built here: FTS query, LIKE pattern */
+	struct audit_param p[AUDIT_MAX_PARAMS];
+	int np;
+	char order[32]; /* the id column to page and sort on */
+};
+
+static void
+audit_sql_text(struct audit_sql *q, const char *fragment, const char *v)
+{
+	buf_puts(&q->sql, fragment);
+	q->p[q->np++] = (struct audit_param){ .text = v };
+}
+
+static void
+audit_sql_num(struct audit_sql *q, const char *fragment, int64_t v)
+{
+	buf_puts(&q->sql, fragment);
+	q->p[q->np++] = (struct audit_param){ .num = v };
+}
+
+/* Characters, not bytes: the trigram tokenizer counts code points. */
+static size_t
+audit_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80) {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* One FTS5 string: "..." with embedded quotes doubled. */
+static void
+audit_fts_quote(struct buf *b, const char *s, size_t n)
+{
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"') {
+			buf_putc(b, '"');
+		}
+		buf_putc(b, s[i]);
+	}
+	buf_putc(b, '"');
+}
+
+/* Every whitespace-separated word quoted; FTS5 ANDs adjacent strings. */
+static void
+audit_fts_words(struct buf *b, const char *s)
+{
+	while (*s) {
+		while (*s && isspace((unsigned char)*s)) {
+			s++;
+		}
+		size_t n = 0;
+		while (s[n] && !isspace((unsigned char)s[n])) {
+			n++;
+		}
+		if (n > 0) {
+			if (b->len > 0) {
+				buf_putc(b, ' ');
+			}
+			audit_fts_quote(b, s, n);
+		}
+		s += n;
+	}
+}
+
+static void
+audit_like_pattern(struct buf *b, const char *s)
+{
+	buf_putc(b, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\') {
+			buf_putc(b, '\\');
+		}
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '%');
+}
+
+/* The FROM/WHERE start for the text part of the query. */
+static void
+audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
+{
+	const char *t = aq->text;
+	const char *fts =
+	        aq->match == AUDIT_MATCH_WORDS ? "actions_word" : "actions_tri";
+
+	if (aq->match == AUDIT_MATCH_WORDS) {
+		audit_fts_words(&q->owned[0], t);
+	} else if (audit_utf8_len(t) >= 3) {
+		audit_fts_quote(&q->owned[0], t, strlen(t));
+	}
+	if (q->owned[0].len > 0) {
+		/* Driving from the FTS table in rowid order makes "newest
+		 * first, stop at the limit" cheap. */
+		buf_printf(&q->sql,
+		           "FROM %s JOIN actions a ON a.id = %s.rowid"
+		           " LEFT JOIN finals f ON f.action_id = a.id WHERE ",
+		           fts, fts);
+		buf_puts(&q->sql, fts);
+		audit_sql_text(q, " MATCH ?", q->owned[0].data);
+		/* Sorting on the FTS rowid lets FTS5 return newest first
+		 * itself; sorting on a.id would sort every match. */
+		snprintf(q->order, sizeof q->order, "%s.rowid", fts);
+		return;
+	}
+	buf_puts(&q->sql, AUDIT_ACTION_FROM + 1);
+	buf_puts(&q->sql, " WHERE 1");
+	if (aq->match == AUDIT_MATCH_WORDS) {
+		return; /* no word in the text: no text condition */
+	}
+	audit_like_pattern(&q->owned[1], t);
+	const char *like = q->owned[1].data;
+	audit_sql_text(q, " AND (a.summary LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.tool_input LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.reason LIKE ? ESCAPE '\\')", like);
+	audit_sql_num(q,
+	              " AND a.id > (SELECT coalesce(max(id), 0) FROM "
+	              "actions) - ?",
+	              AUDIT_SHORT_SCAN_ROWS);
+}
+
+static void
+audit_sql_build(struct audit_sql *q, const struct audit_query *aq)
+{
+	bool has_text = aq->text != NULL && aq->text[0] != '\0';
+	char frag[64];
+
+	snprintf(q->order, sizeof q->order, "a.id");
+	buf_puts(&q->sql, "SELECT " AUDIT_ACTION_COLS " ");
+	if (has_text) {
+		audit_sql_match(q, aq);
+	} else {
+		buf_puts(&q->sql, AUDIT_ACTION_FROM + 1);
+		buf_puts(&q->sql, " WHERE 1");
+	}
+	if (aq->session_id != NULL) {
+		audit_sql_text(q, " AND a.session_id = ?", aq->session_id);
+	}
+	if (aq->tool_name != NULL) {
+		audit_sql_text(q, " AND a.tool_name = ?", aq->tool_name);
+	}
+	if (aq->verdict != NULL) {
+		audit_sql_text(q, " AND a.verdict = ?", aq->verdict);
+	}
+	if (aq->since_ms > 0) {
+		audit_sql_num(q, " AND a.received_ms >= ?", aq->since_ms);
+	}
+	if (aq->until_ms > 0) {
+		audit_sql_num(q, " AND a.received_ms <= ?", aq->until_ms);
+	}
+	if (aq->before_id > 0) {
+		snprintf(frag, sizeof frag, " AND %s < ?", q->order);
+		audit_sql_num(q, frag, aq->before_id);
+	}
+	snprintf(frag, sizeof frag, " ORDER BY %s DESC LIMIT ?", q->order);
+	audit_sql_num(q, frag, aq->limit > 0 ? aq->limit : AUDIT_DEFAULT_LIMIT);
+}
+
+static void
+audit_sql_bind(const struct audit_sql *q, sqlite3_stmt *st)
+{
+	for (int i = 0; i < q->np; i++) {
+		if (q->p[i].text != NULL) {
+			audit_bind_text(st, i + 1, q->p[i].text, AUDIT_TEXT_ID);
+		} else {
+			audit_bind_i64(st, i + 1, q->p[i].num);
+		}
+	}
+}
+
+int
+audit_query(struct audit *db, const struct audit_query *aq, audit_action_fn fn,
+            void *arg)
+{
+	struct audit_sql q = { 0 };
+	sqlite3_stmt *st = NULL;
+
+	audit_sql_build(&q, aq);
+	audit_lock(db);
+	int rc = audit_prepare(db, q.sql.data, &st);
+	if (rc == 0) {
+		audit_sql_bind(&q, st);
+		rc = audit_run_actions(db, st, fn, arg); /* unlocks */
+	} else {
+		audit_unlock(db);
+	}
+	buf_free(&q.sql);
+	buf_free(&q.owned[0]);
+	buf_free(&q.owned[1]);
+	return rc;
+}

@@ -1,0 +1,203 @@
+/* The schema of the audit store and its migrations. Each version is one
+ * function applied in its own write transaction together with the new
+ * PRAGMA user_version, so a crash mid-migration leaves the old version. */
+#include "core/audit.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "core/al.h"
+#include "core/audit_internal.h"
+
+struct audit_migration {
+	int version; /* user_version after this step */
+	int (*apply)(struct audit *db);
+};
+
+/*
+ * v1. Rows are append-only: an action keeps the state it was recorded in
+ * (pending or decided); its end is a row in finals (UNIQUE action_id: the
+ * first decision wins). The FTS tables index summary, tool_input and
+ * reason of actions as external content.
+ */
+static const char audit_schema_v1[] =
+        "CREATE TABLE sessions("
+        " id INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE,"
+        " cwd TEXT, first_seen_ms INTEGER NOT NULL,"
+        " last_seen_ms INTEGER NOT NULL, permission_mode TEXT);"
+        "CREATE TABLE actions("
+        " id INTEGER PRIMARY KEY, request_id TEXT UNIQUE, session_id TEXT,"
+        " hook_event TEXT, tool_name TEXT, tool_use_id TEXT, cwd TEXT,"
+        " permission_mode TEXT, tool_input TEXT, summary TEXT,"
+        " received_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,"
+        " verdict TEXT, reason TEXT, rule TEXT, rule_file TEXT,"
+        " source TEXT, risk TEXT, risk_mask INTEGER NOT NULL,"
+        " tainted INTEGER NOT NULL, tier INTEGER NOT NULL,"
+        " state TEXT NOT NULL);"
+        "CREATE INDEX actions_session ON actions(session_id, id);"
+        "CREATE INDEX actions_tool_use ON actions(tool_use_id);"
+        "CREATE INDEX actions_received ON actions(received_ms);"
+        "CREATE INDEX actions_pending ON actions(id) WHERE state='pending';"
+        "CREATE TABLE finals("
+        " id INTEGER PRIMARY KEY,"
+        " action_id INTEGER NOT NULL UNIQUE REFERENCES actions(id),"
+        " state TEXT NOT NULL, reason TEXT, approver TEXT,"
+        " approver_uid INTEGER, approver_pid INTEGER, edited_input TEXT,"
+        " decided_ms INTEGER NOT NULL);"
+        "CREATE TABLE malformed("
+        " id INTEGER PRIMARY KEY, raw BLOB, raw_len INTEGER NOT NULL,"
+        " full_len INTEGER NOT NULL, sha256 TEXT, reason TEXT,"
+        " received_ms INTEGER NOT NULL, peer_uid INTEGER, peer_pid INTEGER);"
+        "CREATE TABLE alerts("
+        " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT,"
+        " action_id INTEGER, message TEXT, created_ms INTEGER NOT NULL,"
+        " acknowledged_by TEXT, acknowledged_uid INTEGER,"
+        " acknowledged_ms INTEGER);"
+        "CREATE INDEX alerts_unacked ON alerts(id)"
+        " WHERE acknowledged_ms IS NULL;"
+        "CREATE TABLE chain("
+        " seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL,"
+        " row_id INTEGER NOT NULL, content_hash TEXT NOT NULL,"
+        " prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+        " UNIQUE(tbl, row_id));"
+        "CREATE VIRTUAL TABLE actions_tri USING fts5(summary, tool_input,"
+        " reason, content='actions', content_rowid='id',"
+        " tokenize='trigram');"
+        "CREATE VIRTUAL TABLE actions_word USING fts5(summary, tool_input,"
+        " reason, content='actions', content_rowid='id',"
+        " tokenize='unicode61');"
+        /* The delete/update triggers serve pruning and keep the indexes
+         * right even when someone edits rows by hand (verify still flags
+         * the edit). */
+        "CREATE TRIGGER actions_ai AFTER INSERT ON actions BEGIN"
+        " INSERT INTO actions_tri(rowid, summary, tool_input, reason)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason);"
+        " INSERT INTO actions_word(rowid, summary, tool_input, reason)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason);"
+        "END;"
+        "CREATE TRIGGER actions_ad AFTER DELETE ON actions BEGIN"
+        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
+        "  reason) VALUES ('delete', old.id, old.summary, old.tool_input,"
+        "  old.reason);"
+        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
+        "  reason) VALUES ('delete', old.id, old.summary, old.tool_input,"
+        "  old.reason);"
+        "END;"
+        "CREATE TRIGGER actions_au AFTER UPDATE ON actions BEGIN"
+        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
+        "  reason) VALUES ('delete', old.id, old.summary, old.tool_input,"
+        "  old.reason);"
+        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
+        "  reason) VALUES ('delete', old.id, old.summary, old.tool_input,"
+        "  old.reason);"
+        " INSERT INTO actions_tri(rowid, summary, tool_input, reason)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason);"
+        " INSERT INTO actions_word(rowid, summary, tool_input, reason)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason);"
+        "END;";
+
+static int
+audit_migrate_v1(struct audit *db)
+{
+	return audit_exec(db, audit_schema_v1);
+}
+
+static const struct audit_migration audit_migrations[] = {
+	{ 1, audit_migrate_v1 },
+};
+
+#define AUDIT_NMIGRATIONS (sizeof audit_migrations / sizeof audit_migrations[0])
+
+static int
+audit_user_version(struct audit *db, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_prepare(db, "PRAGMA user_version", &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+	} else {
+		rc = audit_fail(db, s);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+audit_apply(struct audit *db, const struct audit_migration *m)
+{
+	char sql[64];
+	int rc = audit_begin(db);
+
+	if (rc != 0) {
+		return rc;
+	}
+	/* Another process may have migrated while we waited for the lock. */
+	int v = 0;
+	rc = audit_user_version(db, &v);
+	if (rc == 0 && v >= m->version) {
+		return audit_commit(db);
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", m->version);
+	if (rc == 0) {
+		rc = m->apply(db);
+	}
+	if (rc == 0) {
+		rc = audit_exec(db, sql);
+	}
+	if (rc == 0) {
+		rc = audit_commit(db);
+	}
+	if (rc != 0) {
+		audit_rollback(db);
+	}
+	return rc;
+}
+
+int
+audit_schema_migrate(struct audit *db)
+{
+	int v = 0;
+	int rc = audit_user_version(db, &v);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (v > AUDIT_SCHEMA_VERSION) {
+		return audit_failf(db, AL_EVERSION,
+		                   "database schema v%d is newer than this "
+		                   "airlock (v%d)",
+		                   v, AUDIT_SCHEMA_VERSION);
+	}
+	for (size_t i = 0; i < AUDIT_NMIGRATIONS && rc == 0; i++) {
+		if (audit_migrations[i].version > v) {
+			rc = audit_apply(db, &audit_migrations[i]);
+		}
+	}
+	return rc;
+}
+
+int
+audit_schema_check(struct audit *db)
+{
+	int v = 0;
+	int rc = audit_user_version(db, &v);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (v != AUDIT_SCHEMA_VERSION) {
+		return audit_failf(
+		        db, AL_EVERSION,
+		        "database schema v%d, this airlock reads v%d "
+		        "(open it read-write to migrate)",
+		        v, AUDIT_SCHEMA_VERSION);
+	}
+	return 0;
+}
