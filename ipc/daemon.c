@@ -19,9 +19,8 @@
 #include "ipc/daemon_int.h"
 #include "ipc/proto.h"
 
-#define DAEMON_TICK_MS            50
-#define DAEMON_DEFAULT_TIMEOUT_MS (300 * 1000)
-#define DAEMON_DEFAULT_GRACE_MS   (15 * 1000)
+#define DAEMON_TICK_MS          50
+#define DAEMON_DEFAULT_GRACE_MS (15 * 1000)
 
 int64_t
 daemon_now_mono(void)
@@ -442,12 +441,29 @@ daemon_open_state(struct daemon *d, char **err)
 	if (rc != 0) {
 		return rc;
 	}
-	rc = policy_new(&d->policy);
-	if (rc != 0) {
-		*err = xstrdup("cannot create the policy");
-		return rc;
-	}
+	/* Load (and report) the user's policy now rather than at the first
+	 * call; projects are added as their sessions appear. */
+	daemon_policy_for(d, NULL);
 	return audit_list_pending(d->db, daemon_restore_one, d);
+}
+
+static char *
+daemon_self_dir(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	if (n <= 0) {
+		return NULL;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash == NULL || slash == self) {
+		return NULL;
+	}
+	*slash = '\0';
+	return xstrdup(self);
 }
 
 int
@@ -459,9 +475,6 @@ daemon_open(struct daemon **out, const struct paths *paths,
 
 	paths_init(&d->paths, paths->home);
 	d->opts = opts ? *opts : (struct daemon_opts){ 0 };
-	if (d->opts.approval_timeout_ms <= 0) {
-		d->opts.approval_timeout_ms = DAEMON_DEFAULT_TIMEOUT_MS;
-	}
 	if (d->opts.abandon_grace_ms <= 0) {
 		d->opts.abandon_grace_ms = DAEMON_DEFAULT_GRACE_MS;
 	}
@@ -473,6 +486,7 @@ daemon_open(struct daemon **out, const struct paths *paths,
 	        "agent and approver share a Unix user with no sandbox: "
 	        "the agent could forge approvals";
 	daemon_new_epoch(d);
+	d->self_dir = daemon_self_dir();
 	rc = daemon_open_state(d, err);
 	if (rc == 0) {
 		rc = daemon_open_sockets(d, err);
@@ -514,7 +528,9 @@ daemon_close(struct daemon *d)
 	free(d->hook.url);
 	free(d->ctl.url);
 	free(d->dead_pipes);
-	policy_free(d->policy);
+	daemon_policies_free(d);
+	daemon_sessions_free(d);
+	free(d->self_dir);
 	audit_close(d->db);
 	paths_clear(&d->paths);
 	pthread_mutex_destroy(&d->mu);

@@ -17,7 +17,7 @@
 struct daemon;
 
 struct daemon_opts {
-	int64_t approval_timeout_ms; /* 0: from the policy file, else 300 s */
+	int64_t approval_timeout_ms; /* 0: the policy's (default 300 s) */
 	int64_t abandon_grace_ms;    /* 0: 15 s */
 };
 

@@ -150,8 +150,12 @@ ctl_status(struct daemon *d)
 	cJSON_AddNumberToObject(o, "pending", n);
 	cJSON_AddNumberToObject(o, "uptime_ms",
 	                        (double)(daemon_now_mono() - d->started_mono));
-	cJSON_AddNumberToObject(o, "approval_timeout_ms",
-	                        (double)d->opts.approval_timeout_ms);
+	cJSON_AddNumberToObject(
+	        o, "approval_timeout_ms",
+	        d->opts.approval_timeout_ms > 0
+	                ? (double)d->opts.approval_timeout_ms
+	                : 1000.0 * policy_approval_timeout(
+	                                   daemon_policy_for(d, NULL)));
 	cJSON_AddStringToObject(o, "database", d->paths.db_path);
 	cJSON_AddStringToObject(o, "runtime_dir", d->paths.runtime_dir);
 	cJSON_AddNumberToObject(o, "tier", d->tier);

@@ -236,20 +236,32 @@ hook_fill_action(struct action *a, const struct event *ev,
 	a->received_ms = daemon_now_wall();
 }
 
+static int64_t
+hook_approval_timeout(const struct daemon *d, const struct policy *p)
+{
+	if (d->opts.approval_timeout_ms > 0) {
+		return d->opts.approval_timeout_ms;
+	}
+	return (int64_t)policy_approval_timeout(p) * 1000;
+}
+
+/* Decides with the session's project policy; called with mu held. */
 static void
 hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 {
 	struct policy_result pr = { 0 };
-	const char *home = getenv("HOME");
+	const char *project =
+	        daemon_session_project(d, ev->session_id, ev->cwd);
+	const struct policy *pol = daemon_policy_for(d, project);
 	const char *protected_paths[] = { d->paths.runtime_dir,
 		                          d->paths.state_dir,
-		                          d->paths.config_dir };
-	struct policy_ctx ctx = { .project_dir = ev->cwd,
-		                  .home = home,
+		                          d->paths.config_dir, d->self_dir };
+	struct policy_ctx ctx = { .project_dir = project,
+		                  .home = getenv("HOME"),
 		                  .protected_paths = protected_paths,
-		                  .nprotected = 3 };
+		                  .nprotected = d->self_dir ? 4 : 3 };
 
-	if (policy_evaluate(d->policy, ev, &ctx, &pr) != 0) {
+	if (policy_evaluate(pol, ev, &ctx, &pr) != 0) {
 		pr.verdict = POLICY_ASK; /* never fail open */
 	}
 	a->verdict = xstrdup(policy_verdict_name(pr.verdict));
@@ -262,7 +274,7 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 	a->tier = d->tier;
 	a->state = pr.verdict == POLICY_ASK ? ACTION_PENDING : ACTION_DECIDED;
 	if (a->state == ACTION_PENDING) {
-		a->deadline_ms = a->received_ms + d->opts.approval_timeout_ms;
+		a->deadline_ms = a->received_ms + hook_approval_timeout(d, pol);
 	}
 	policy_result_clear(&pr);
 }
@@ -275,7 +287,8 @@ hook_hold(struct daemon *d, struct repctx *rc, struct action *a)
 	struct waiter *w = xcalloc(1, sizeof *w);
 
 	p->a = a;
-	p->deadline_mono = daemon_now_mono() + d->opts.approval_timeout_ms;
+	p->deadline_mono =
+	        daemon_now_mono() + (a->deadline_ms - a->received_ms);
 	w->rc = rc;
 	p->waiters = w;
 	rc->state = REPCTX_HELD;

@@ -62,12 +62,16 @@ struct pend {
 	struct pend *next;
 };
 
+struct polcache;
+struct session;
+
 struct daemon {
 	struct paths paths;
 	struct daemon_opts opts;
 	pthread_mutex_t mu;
 	struct audit *db;
-	struct policy *policy;
+	struct polcache *policies; /* per project; see daemon_policy.c */
+	struct session *sessions;  /* see daemon_session.c */
 	struct server hook;
 	struct server ctl;
 	nng_socket pub;
@@ -80,6 +84,7 @@ struct daemon {
 	int tier;
 	const char *tier_reason;
 	uid_t uid;
+	char *self_dir; /* where airlockd's binary lives: protected */
 };
 
 int64_t daemon_now_mono(void);
@@ -97,6 +102,17 @@ void daemon_publish(struct daemon *d, const char *type, const struct action *a,
 int daemon_finish(struct daemon *d, struct pend *p, char **err);
 struct pend *daemon_find_pending_id(struct daemon *d, int64_t id);
 struct pend *daemon_find_pending_req(struct daemon *d, const char *request_id);
+
+/* The policy for a project directory (NULL: none), loaded or reloaded as
+ * its files change; never NULL. Called with mu held. */
+const struct policy *daemon_policy_for(struct daemon *d, const char *project);
+void daemon_policies_free(struct daemon *d);
+
+/* The project directory of a session: the first cwd it was seen with.
+ * Borrowed; called with mu held. */
+const char *daemon_session_project(struct daemon *d, const char *session_id,
+                                   const char *cwd);
+void daemon_sessions_free(struct daemon *d);
 
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
