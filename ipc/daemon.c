@@ -295,7 +295,9 @@ daemon_publish(struct daemon *d, const char *type, const struct action *a,
 int
 daemon_finish(struct daemon *d, struct pend *p, char **err)
 {
+	pthread_mutex_lock(&d->db_mu);
 	int rc = audit_record_final(d->db, p->a);
+	pthread_mutex_unlock(&d->db_mu);
 
 	if (rc != 0) {
 		if (err != NULL) {
@@ -479,6 +481,8 @@ daemon_open(struct daemon **out, const struct paths *paths,
 		d->opts.abandon_grace_ms = DAEMON_DEFAULT_GRACE_MS;
 	}
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_mutex_init(&d->db_mu, NULL);
+	pthread_cond_init(&d->commit_cv, NULL);
 	d->uid = geteuid();
 	d->started_mono = daemon_now_mono();
 	d->tier = 0;
@@ -488,6 +492,10 @@ daemon_open(struct daemon **out, const struct paths *paths,
 	daemon_new_epoch(d);
 	d->self_dir = daemon_self_dir();
 	rc = daemon_open_state(d, err);
+	if (rc == 0 && daemon_commit_start(d) != 0) {
+		*err = xstrdup("cannot start the committer thread");
+		rc = AL_EIO;
+	}
 	if (rc == 0) {
 		rc = daemon_open_sockets(d, err);
 	}
@@ -505,7 +513,9 @@ daemon_close(struct daemon *d)
 	if (d == NULL) {
 		return;
 	}
-	/* Closing the sockets completes every context with NNG_ECLOSED. */
+	/* The committer answers what it holds first; then closing the
+	 * sockets completes every context with NNG_ECLOSED. */
+	daemon_commit_stop(d);
 	nng_close(d->hook.sock);
 	nng_close(d->ctl.sock);
 	nng_close(d->pub);
@@ -534,5 +544,7 @@ daemon_close(struct daemon *d)
 	audit_close(d->db);
 	paths_clear(&d->paths);
 	pthread_mutex_destroy(&d->mu);
+	pthread_mutex_destroy(&d->db_mu);
+	pthread_cond_destroy(&d->commit_cv);
 	free(d);
 }

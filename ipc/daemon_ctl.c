@@ -202,9 +202,10 @@ ctl_log(struct daemon *d, const cJSON *req)
 	if (q.limit <= 0 || q.limit > 10000) {
 		q.limit = 50;
 	}
-	pthread_mutex_lock(&d->mu);
+	/* History needs only the database, not the daemon's state. */
+	pthread_mutex_lock(&d->db_mu);
 	rc = audit_query(d->db, &q, ctl_log_one, &c);
-	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_unlock(&d->db_mu);
 	if (rc != 0) {
 		cJSON_Delete(o);
 		return ctl_error("db", "history query failed");
@@ -247,7 +248,10 @@ ctl_not_pending(struct daemon *d, int64_t id)
 	struct action *a = NULL;
 	nng_msg *m;
 
-	if (audit_get(d->db, id, &a) != 0) {
+	pthread_mutex_lock(&d->db_mu);
+	int found = audit_get(d->db, id, &a);
+	pthread_mutex_unlock(&d->db_mu);
+	if (found != 0) {
 		return ctl_error("not_found", "no such action");
 	}
 	if (a->state == ACTION_PENDING || a->state == ACTION_DECIDED) {

@@ -155,7 +155,10 @@ hook_record_malformed(struct daemon *d, struct repctx *rc, const char *raw,
 	}
 	m.sha256_hex = sha;
 	pthread_mutex_lock(&d->mu);
-	if (audit_record_malformed(d->db, &m) != 0) {
+	pthread_mutex_lock(&d->db_mu);
+	int rc_db = audit_record_malformed(d->db, &m);
+	pthread_mutex_unlock(&d->db_mu);
+	if (rc_db != 0) {
 		daemon_publish(
 		        d, "alert", NULL,
 		        "audit write failed while recording a malformed event");
@@ -279,64 +282,44 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 	policy_result_clear(&pr);
 }
 
-/* Holds rc until a human decides; called with mu held. */
-static void
-hook_hold(struct daemon *d, struct repctx *rc, struct action *a)
+void
+daemon_hold(struct daemon *d, struct action *a, struct waiter *waiters)
 {
 	struct pend *p = xcalloc(1, sizeof *p);
-	struct waiter *w = xcalloc(1, sizeof *w);
 
 	p->a = a;
 	p->deadline_mono =
 	        daemon_now_mono() + (a->deadline_ms - a->received_ms);
-	w->rc = rc;
-	p->waiters = w;
-	rc->state = REPCTX_HELD;
+	p->waiters = waiters;
+	for (struct waiter *w = waiters; w != NULL; w = w->next) {
+		w->rc->state = REPCTX_HELD;
+	}
 	p->next = d->pending;
 	d->pending = p;
 	daemon_publish(d, "pending", a, NULL);
 }
 
-/* Records and decides; called with mu held. */
-static nng_msg *
+nng_msg *
+daemon_hook_error_reply(const char *request_id, const char *event,
+                        bool decision, const char *why)
+{
+	return hook_simple_reply(request_id, event,
+	                         decision ? HOOKIO_DENY : HOOKIO_NONE, why);
+}
+
+/* Decides, then queues the record: the hook is answered by the committer
+ * once it is durable. Called with mu held. */
+static void
 hook_decide(struct daemon *d, struct repctx *rc, struct event *ev)
 {
 	struct action *a = action_new();
 	bool decision = event_is_decision(ev);
-	nng_msg *m;
-	int rc_db;
 
 	hook_fill_action(a, ev, rc->request_id);
 	if (decision) {
 		hook_apply_policy(d, ev, a);
-		rc_db = audit_record_action(d->db, a);
-	} else {
-		rc_db = audit_record_event(d->db, a);
 	}
-	if (rc_db != 0) {
-		/* No record, no allow. */
-		char *why =
-		        xasprintf("airlock: audit database unavailable (%s); "
-		                  "denied because nothing may run unrecorded",
-		                  audit_errmsg(d->db));
-		daemon_publish(d, "alert", NULL, why);
-		m = hook_simple_reply(rc->request_id, ev->hook_event_name,
-		                      decision ? HOOKIO_DENY : HOOKIO_NONE,
-		                      why);
-		free(why);
-		action_free(a);
-		return m;
-	}
-	if (a->state == ACTION_PENDING) {
-		hook_hold(d, rc, a);
-		return NULL;
-	}
-	m = daemon_hook_reply_for(a, rc->request_id);
-	if (decision) {
-		daemon_publish(d, "decided", a, NULL);
-	}
-	action_free(a);
-	return m;
+	daemon_commit_enqueue(d, rc, a, decision);
 }
 
 /* A retried request (same id): attach to the pending action, or answer
@@ -349,6 +332,15 @@ hook_dedupe(struct daemon *d, struct repctx *rc, bool *done)
 	nng_msg *m;
 
 	*done = true;
+	struct commit_item *it = daemon_commit_find(d, rc->request_id);
+	if (it != NULL) {
+		struct waiter *w = xcalloc(1, sizeof *w);
+		w->rc = rc;
+		w->next = it->extra;
+		it->extra = w;
+		rc->state = REPCTX_HELD;
+		return NULL;
+	}
 	if (p != NULL) {
 		struct waiter *w = xcalloc(1, sizeof *w);
 		w->rc = rc;
@@ -358,7 +350,10 @@ hook_dedupe(struct daemon *d, struct repctx *rc, bool *done)
 		rc->state = REPCTX_HELD;
 		return NULL;
 	}
-	if (audit_find_request(d->db, rc->request_id, &a) == 0) {
+	pthread_mutex_lock(&d->db_mu);
+	int found = audit_find_request(d->db, rc->request_id, &a);
+	pthread_mutex_unlock(&d->db_mu);
+	if (found == 0) {
 		m = daemon_hook_reply_for(a, rc->request_id);
 		action_free(a);
 		return m;
@@ -409,7 +404,8 @@ daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 	/* Check again under the lock: a retry may have raced this one. */
 	m = hook_dedupe(d, rc, &done);
 	if (!done) {
-		m = hook_decide(d, rc, ev);
+		hook_decide(d, rc, ev);
+		m = NULL;
 	}
 	pthread_mutex_unlock(&d->mu);
 	event_free(ev);

@@ -54,6 +54,17 @@ struct waiter {
 	struct waiter *next;
 };
 
+/* A decision or event on its way into the database (group commit): its
+ * hook is answered only after the transaction holding it has committed. */
+struct commit_item {
+	struct action *a;
+	bool decision;        /* PreToolUse / PermissionRequest */
+	struct repctx *rc;    /* the hook waiting for it */
+	struct waiter *extra; /* retries of the same request that joined */
+	int rc_db;            /* result of recording it */
+	struct commit_item *next;
+};
+
 struct pend {
 	struct action *a;
 	struct waiter *waiters;
@@ -84,6 +95,18 @@ struct daemon {
 	int tier;
 	const char *tier_reason;
 	uid_t uid;
+	/* Group commit (daemon_commit.c): items queued under mu; the
+	 * committer writes them in one transaction while holding db_mu. Every
+	 * other audit call in the daemon also holds db_mu, so nothing joins a
+	 * batch by accident. Lock order: mu, then db_mu. */
+	pthread_mutex_t db_mu;
+	pthread_cond_t commit_cv;
+	pthread_t committer;
+	bool committer_started;
+	bool commit_stop;
+	struct commit_item *queue;
+	struct commit_item *queue_tail;
+	struct commit_item *committing;
 	char *self_dir; /* where airlockd's binary lives: protected */
 };
 
@@ -113,6 +136,20 @@ void daemon_policies_free(struct daemon *d);
 const char *daemon_session_project(struct daemon *d, const char *session_id,
                                    const char *cwd);
 void daemon_sessions_free(struct daemon *d);
+
+/* Starts / stops the committer thread. */
+int daemon_commit_start(struct daemon *d);
+void daemon_commit_stop(struct daemon *d);
+/* Queues a recorded-to-be action for its hook; called with mu held. */
+void daemon_commit_enqueue(struct daemon *d, struct repctx *rc,
+                           struct action *a, bool decision);
+/* A queued or committing item for this request id, or NULL (mu held). */
+struct commit_item *daemon_commit_find(struct daemon *d,
+                                       const char *request_id);
+/* Holds rc on a new pending action and publishes it (mu held). */
+void daemon_hold(struct daemon *d, struct action *a, struct waiter *waiters);
+nng_msg *daemon_hook_error_reply(const char *request_id, const char *event,
+                                 bool decision, const char *why);
 
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);

@@ -1,0 +1,214 @@
+/*
+ * Group commit: decisions are written to the audit database in batches by
+ * one committer thread, and no hook is answered before the transaction
+ * holding its decision has committed. Under load, the decisions that
+ * arrive while one batch is being made durable share the next fsync; a
+ * lone decision is written at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/al.h"
+#include "core/xalloc.h"
+#include "ipc/daemon_int.h"
+
+#define COMMIT_BATCH_MAX 512
+
+void
+daemon_commit_enqueue(struct daemon *d, struct repctx *rc, struct action *a,
+                      bool decision)
+{
+	struct commit_item *it = xcalloc(1, sizeof *it);
+
+	it->a = a;
+	it->rc = rc;
+	it->decision = decision;
+	rc->state = REPCTX_HELD;
+	if (d->queue_tail != NULL) {
+		d->queue_tail->next = it;
+	} else {
+		d->queue = it;
+	}
+	d->queue_tail = it;
+	pthread_cond_signal(&d->commit_cv);
+}
+
+static struct commit_item *
+commit_find_in(struct commit_item *list, const char *request_id)
+{
+	for (; list != NULL; list = list->next) {
+		if (list->a->request_id &&
+		    strcmp(list->a->request_id, request_id) == 0) {
+			return list;
+		}
+	}
+	return NULL;
+}
+
+struct commit_item *
+daemon_commit_find(struct daemon *d, const char *request_id)
+{
+	struct commit_item *it = commit_find_in(d->committing, request_id);
+
+	return it ? it : commit_find_in(d->queue, request_id);
+}
+
+/* Takes up to COMMIT_BATCH_MAX items off the queue (mu held). */
+static struct commit_item *
+commit_take(struct daemon *d)
+{
+	struct commit_item *head = d->queue;
+	struct commit_item *last = head;
+	int n = 1;
+
+	while (last->next != NULL && n < COMMIT_BATCH_MAX) {
+		last = last->next;
+		n++;
+	}
+	d->queue = last->next;
+	if (d->queue == NULL) {
+		d->queue_tail = NULL;
+	}
+	last->next = NULL;
+	return head;
+}
+
+/* Writes a batch in one transaction (db_mu held, mu not held). Returns
+ * non-zero when the transaction itself failed: then nothing is durable. */
+static int
+commit_write(struct daemon *d, struct commit_item *batch)
+{
+	int rc = audit_batch_begin(d->db);
+
+	for (struct commit_item *it = batch; rc == 0 && it; it = it->next) {
+		it->rc_db = it->decision ? audit_record_action(d->db, it->a)
+		                         : audit_record_event(d->db, it->a);
+	}
+	if (rc == 0) {
+		rc = audit_batch_end(d->db, true);
+	}
+	return rc;
+}
+
+static void
+commit_reply_all(struct commit_item *it,
+                 nng_msg *(*make)(struct commit_item *, const char *))
+{
+	daemon_reply(it->rc, make(it, it->rc->request_id));
+	while (it->extra != NULL) {
+		struct waiter *w = it->extra;
+		it->extra = w->next;
+		daemon_reply(w->rc, make(it, w->rc->request_id));
+		free(w);
+	}
+}
+
+static nng_msg *
+commit_recorded_reply(struct commit_item *it, const char *request_id)
+{
+	return daemon_hook_reply_for(it->a, request_id);
+}
+
+static nng_msg *
+commit_failed_reply(struct commit_item *it, const char *request_id)
+{
+	return daemon_hook_error_reply(
+	        request_id, it->a->hook_event, it->decision,
+	        "airlock: audit database unavailable; denied because nothing "
+	        "may run unrecorded");
+}
+
+/* Answers the hooks of one item after the batch (mu held). */
+static void
+commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
+{
+	if (batch_rc != 0 || it->rc_db != 0) {
+		commit_reply_all(it, commit_failed_reply);
+		action_free(it->a);
+		return;
+	}
+	if (it->a->state == ACTION_PENDING) {
+		struct waiter *w = xcalloc(1, sizeof *w);
+		w->rc = it->rc;
+		w->next = it->extra;
+		it->extra = NULL;
+		daemon_hold(d, it->a, w);
+		return;
+	}
+	commit_reply_all(it, commit_recorded_reply);
+	if (it->decision) {
+		daemon_publish(d, "decided", it->a, NULL);
+	}
+	action_free(it->a);
+}
+
+static void
+commit_batch(struct daemon *d, struct commit_item *batch)
+{
+	int rc;
+
+	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&d->db_mu);
+	rc = commit_write(d, batch);
+	char *why = rc != 0 ? xasprintf("audit write failed (%s): the calls "
+	                                "in this batch were denied",
+	                                audit_errmsg(d->db))
+	                    : NULL;
+	pthread_mutex_unlock(&d->db_mu);
+	pthread_mutex_lock(&d->mu);
+	if (why != NULL) {
+		daemon_publish(d, "alert", NULL, why);
+		free(why);
+	}
+	d->committing = NULL;
+	while (batch != NULL) {
+		struct commit_item *next = batch->next;
+		commit_settle(d, batch, rc);
+		free(batch);
+		batch = next;
+	}
+}
+
+static void *
+commit_main(void *arg)
+{
+	struct daemon *d = arg;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		while (d->queue == NULL && !d->commit_stop) {
+			pthread_cond_wait(&d->commit_cv, &d->mu);
+		}
+		if (d->queue == NULL) {
+			break;
+		}
+		d->committing = commit_take(d);
+		commit_batch(d, d->committing);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+int
+daemon_commit_start(struct daemon *d)
+{
+	if (pthread_create(&d->committer, NULL, commit_main, d) != 0) {
+		return AL_EIO;
+	}
+	d->committer_started = true;
+	return 0;
+}
+
+void
+daemon_commit_stop(struct daemon *d)
+{
+	if (!d->committer_started) {
+		return;
+	}
+	pthread_mutex_lock(&d->mu);
+	d->commit_stop = true;
+	pthread_cond_signal(&d->commit_cv);
+	pthread_mutex_unlock(&d->mu);
+	pthread_join(d->committer, NULL);
+	d->committer_started = false;
+}
