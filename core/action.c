@@ -88,6 +88,8 @@ action_dup(const struct action *a)
 	d->final_reason = xstrdup(a->final_reason);
 	d->approver = xstrdup(a->approver);
 	d->edited_input = xstrdup(a->edited_input);
+	d->result = xstrdup(a->result);
+	d->result_sha256 = xstrdup(a->result_sha256);
 	action_copy_risk(&d->risk, &a->risk);
 	return d;
 }
@@ -116,6 +118,8 @@ action_free(struct action *a)
 	free(a->final_reason);
 	free(a->approver);
 	free(a->edited_input);
+	free(a->result);
+	free(a->result_sha256);
 	free(a);
 }
 
@@ -189,11 +193,15 @@ risk_decode_finding(const char *line, size_t n, struct risk_report *r)
 	int used = 0;
 	enum risk_cat c;
 
-	if (sscanf(line, "F\t%31[^\t]\t%d\t%zu\t%zu\t%n", cat, &sev, &start,
-	           &end, &used) != 4 ||
-	    used == 0 || (size_t)used > n) {
+	/* The tab before why is matched by hand: a "\t" in a scanf format
+	 * skips any run of whitespace, which would eat an empty why's
+	 * newline (and the next line with it) or a why's leading spaces. */
+	if (sscanf(line, "F\t%31[^\t]\t%d\t%zu\t%zu%n", cat, &sev, &start, &end,
+	           &used) != 4 ||
+	    used == 0 || (size_t)used >= n || line[used] != '\t') {
 		return AL_EPARSE;
 	}
+	used++;
 	if (!risk_cat_from_name(cat, &c) || (sev != 0 && sev != 1)) {
 		return AL_EPARSE;
 	}

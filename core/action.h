@@ -50,7 +50,16 @@ struct action {
 	int64_t approver_pid;
 	char *edited_input; /* JSON text when approved with edits */
 	int64_t decided_ms;
+
+	/* PostToolUse / PostToolUseFailure: the tool's result as the model
+	 * saw it, bounded (ACTION_RESULT_KEEP bytes), with the size and
+	 * SHA-256 of the whole. */
+	char *result;
+	int64_t result_size;
+	char *result_sha256;
 };
+
+#define ACTION_RESULT_KEEP (64 * 1024)
 
 const char *action_state_name(enum action_state s); /* "pending" ... */
 bool action_state_from_name(const char *name, enum action_state *out);

@@ -37,7 +37,8 @@ static const struct audit_chain_table audit_chain_tables[] = {
 	  "SELECT id, request_id, session_id, hook_event, tool_name, "
 	  "tool_use_id, cwd, permission_mode, tool_input, summary, "
 	  "received_ms, deadline_ms, verdict, reason, rule, rule_file, source, "
-	  "risk, risk_mask, tainted, tier, state FROM actions WHERE id=?",
+	  "risk, risk_mask, tainted, tier, state, result, result_size, "
+	  "result_sha FROM actions WHERE id=?",
 	  AUDIT_UNCHAINED("actions", "actions", "") },
 	{ "finals",
 	  "SELECT id, action_id, state, reason, approver, approver_uid, "

@@ -74,7 +74,8 @@ int audit_chain_append(struct audit *db, const char *tbl, int64_t row_id);
 	"a.received_ms, a.deadline_ms, a.verdict, a.reason, a.rule, "        \
 	"a.rule_file, a.source, a.risk, a.risk_mask, a.tainted, a.tier, "    \
 	"a.state, f.state, f.reason, f.approver, f.approver_uid, "           \
-	"f.approver_pid, f.edited_input, f.decided_ms"
+	"f.approver_pid, f.edited_input, f.decided_ms, a.result, "           \
+	"a.result_size, a.result_sha"
 #define AUDIT_ACTION_FROM \
 	" FROM actions a LEFT JOIN finals f ON f.action_id = a.id"
 

@@ -143,7 +143,8 @@ audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
 	const char *like = q->owned[1].data;
 	audit_sql_text(q, " AND (a.summary LIKE ? ESCAPE '\\'", like);
 	audit_sql_text(q, " OR a.tool_input LIKE ? ESCAPE '\\'", like);
-	audit_sql_text(q, " OR a.reason LIKE ? ESCAPE '\\')", like);
+	audit_sql_text(q, " OR a.reason LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.result LIKE ? ESCAPE '\\')", like);
 	audit_sql_num(q,
 	              " AND a.id > (SELECT coalesce(max(id), 0) FROM "
 	              "actions) - ?",

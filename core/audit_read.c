@@ -70,6 +70,9 @@ audit_action_from_row(sqlite3_stmt *st)
 		a->state = ACTION_DECIDED;
 	}
 	audit_row_final(st, a);
+	a->result = audit_col_str(st, 29);
+	a->result_size = sqlite3_column_int64(st, 30);
+	a->result_sha256 = audit_col_str(st, 31);
 	return a;
 }
 

@@ -113,6 +113,9 @@ audit_bind_action(sqlite3_stmt *st, const struct action *a, bool is_event)
 	audit_bind_text(st, 21,
 	                action_state_name(is_event ? ACTION_DECIDED : a->state),
 	                AUDIT_TEXT_ID);
+	audit_bind_text(st, 22, a->result, AUDIT_TEXT_FREE);
+	audit_bind_i64(st, 23, a->result_size);
+	audit_bind_text(st, 24, a->result_sha256, AUDIT_TEXT_ID);
 	free(risk);
 }
 
@@ -138,9 +141,10 @@ audit_insert_action(struct audit *db, struct action *a, bool is_event)
 		        "tool_input, summary, received_ms, deadline_ms, "
 		        "verdict, "
 		        "reason, rule, rule_file, source, risk, risk_mask, "
-		        "tainted, tier, state) VALUES "
+		        "tainted, tier, state, result, result_size, "
+		        "result_sha) VALUES "
 		        "(?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		        "?,?,?,?,?,?,?,?)",
+		        "?,?,?,?,?,?,?,?,?,?,?)",
 		        &st);
 	}
 	if (rc == 0) {

@@ -43,7 +43,8 @@ struct event {
 	struct event_field *fields;
 	size_t nfields;
 	char *tool_response; /* PostToolUse result / failure text, bounded */
-	size_t tool_response_size; /* full size before bounding */
+	size_t tool_response_size;     /* full size before bounding */
+	char tool_response_sha256[65]; /* of the full result; "" if none */
 };
 
 /* Maps a hook_event_name to its kind (EVENT_OTHER when unknown). */

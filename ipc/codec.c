@@ -34,7 +34,12 @@ static const struct codec_str codec_strs[] = {
 	CODEC_STR(source),
 	CODEC_STR(final_reason),
 	CODEC_STR(approver),
+	CODEC_STR(result),
+	CODEC_STR(result_sha256),
 };
+
+/* Integers travel as JSON numbers (doubles): exact up to 2^53. */
+#define CODEC_MAX_INT 9007199254740992.0
 
 struct codec_int {
 	const char *key;
@@ -49,6 +54,7 @@ static const struct codec_int codec_ints[] = {
 	CODEC_INT(id),           CODEC_INT(received_ms),
 	CODEC_INT(deadline_ms),  CODEC_INT(approver_uid),
 	CODEC_INT(approver_pid), CODEC_INT(decided_ms),
+	CODEC_INT(result_size),
 };
 
 static void
@@ -176,12 +182,15 @@ codec_finding_from_json(const cJSON *e, struct risk_report *r)
 	enum risk_cat c;
 
 	if (cat == NULL || !risk_cat_from_name(cat, &c) ||
-	    cJSON_GetArraySize(span) != 2) {
+	    !cJSON_IsArray(span) || cJSON_GetArraySize(span) != 2 ||
+	    !cJSON_IsNumber(cJSON_GetArrayItem(span, 0)) ||
+	    !cJSON_IsNumber(cJSON_GetArrayItem(span, 1))) {
 		return AL_EPROTO;
 	}
 	double s = cJSON_GetArrayItem(span, 0)->valuedouble;
 	double en = cJSON_GetArrayItem(span, 1)->valuedouble;
-	if (s < 0 || en < s) {
+	/* Bounded before the cast to size_t, which is undefined beyond. */
+	if (!(s >= 0) || en < s || en > CODEC_MAX_INT) {
 		return AL_EPROTO;
 	}
 	risk_report_add(r, c,
@@ -210,24 +219,37 @@ codec_risk_from_json(const cJSON *o, struct risk_report *r)
 	return 0;
 }
 
-static void
+/* A present member of the wrong type (or a number out of range, whose
+ * cast would be undefined) is refused, never silently dropped. */
+static int
 codec_scalars_from_json(const cJSON *o, struct action *a)
 {
 	for (size_t i = 0; i < sizeof codec_ints / sizeof codec_ints[0]; i++) {
 		const cJSON *v =
 		        cJSON_GetObjectItemCaseSensitive(o, codec_ints[i].key);
-		if (cJSON_IsNumber(v)) {
-			*(int64_t *)((char *)a + codec_ints[i].offset) =
-			        (int64_t)v->valuedouble;
+		if (v == NULL) {
+			continue;
 		}
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= -CODEC_MAX_INT) ||
+		    v->valuedouble > CODEC_MAX_INT) {
+			return AL_EPROTO;
+		}
+		*(int64_t *)((char *)a + codec_ints[i].offset) =
+		        (int64_t)v->valuedouble;
 	}
 	for (size_t i = 0; i < sizeof codec_strs / sizeof codec_strs[0]; i++) {
-		const char *v = jsonutil_str(o, codec_strs[i].key);
-		if (v != NULL) {
-			*(char **)((char *)a + codec_strs[i].offset) =
-			        xstrdup(v);
+		const cJSON *v =
+		        cJSON_GetObjectItemCaseSensitive(o, codec_strs[i].key);
+		if (v == NULL || cJSON_IsNull(v)) {
+			continue;
 		}
+		if (!cJSON_IsString(v)) {
+			return AL_EPROTO;
+		}
+		*(char **)((char *)a + codec_strs[i].offset) =
+		        xstrdup(v->valuestring);
 	}
+	return 0;
 }
 
 int
@@ -241,14 +263,19 @@ codec_action_from_json(const cJSON *o, struct action **out)
 		return AL_EPROTO;
 	}
 	a = action_new();
-	codec_scalars_from_json(o, a);
+	if (codec_scalars_from_json(o, a) != 0) {
+		action_free(a);
+		return AL_EPROTO;
+	}
 	a->tool_input = codec_object_text(o, "tool_input");
 	a->edited_input = codec_object_text(o, "edited_input");
 	a->tainted =
 	        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "tainted"));
 	const cJSON *tier = cJSON_GetObjectItemCaseSensitive(o, "tier");
 	a->tier = cJSON_IsNumber(tier) ? tier->valueint : 0;
-	if ((state != NULL && !action_state_from_name(state, &a->state)) ||
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "state");
+	if ((st != NULL && state == NULL) ||
+	    (state != NULL && !action_state_from_name(state, &a->state)) ||
 	    codec_risk_from_json(o, &a->risk) != 0) {
 		action_free(a);
 		return AL_EPROTO;

@@ -16,9 +16,12 @@
 
 void
 daemon_commit_enqueue(struct daemon *d, struct repctx *rc, struct action *a,
-                      bool decision)
+                      bool decision, char *context, char *mcp_output)
 {
 	struct commit_item *it = xcalloc(1, sizeof *it);
+
+	it->context = context;
+	it->mcp_output = mcp_output;
 
 	it->a = a;
 	it->rc = rc;
@@ -106,7 +109,8 @@ commit_reply_all(struct commit_item *it,
 static nng_msg *
 commit_recorded_reply(struct commit_item *it, const char *request_id)
 {
-	return daemon_hook_reply_for(it->a, request_id);
+	return daemon_hook_reply_ex(it->a, request_id, it->context,
+	                            it->mcp_output);
 }
 
 static nng_msg *
@@ -164,6 +168,8 @@ commit_batch(struct daemon *d, struct commit_item *batch)
 	while (batch != NULL) {
 		struct commit_item *next = batch->next;
 		commit_settle(d, batch, rc);
+		free(batch->context);
+		free(batch->mcp_output);
 		free(batch);
 		batch = next;
 	}

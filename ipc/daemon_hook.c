@@ -52,7 +52,16 @@ hook_simple_reply(const char *request_id, const char *event_name,
 nng_msg *
 daemon_hook_reply_for(const struct action *a, const char *request_id)
 {
+	return daemon_hook_reply_ex(a, request_id, NULL, NULL);
+}
+
+nng_msg *
+daemon_hook_reply_ex(const struct action *a, const char *request_id,
+                     const char *context, const char *mcp_output)
+{
 	struct hookio_reply r = { .request_id = (char *)request_id,
+		                  .additional_context = (char *)context,
+		                  .updated_mcp_output = (char *)mcp_output,
 		                  .hook_event_name = a->hook_event };
 	char *reason = NULL;
 	nng_msg *m;
@@ -263,12 +272,18 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 		                  .home = getenv("HOME"),
 		                  .protected_paths = protected_paths,
 		                  .nprotected = d->self_dir ? 4 : 3 };
+	const char *taint = daemon_session_taint_why(d, ev->session_id);
 
+	ctx.tainted = taint != NULL;
 	if (policy_evaluate(pol, ev, &ctx, &pr) != 0) {
 		pr.verdict = POLICY_ASK; /* never fail open */
 	}
 	a->verdict = xstrdup(policy_verdict_name(pr.verdict));
-	a->reason = xstrdup(pr.reason ? pr.reason : "policy");
+	a->tainted = taint != NULL;
+	/* Beside a tainted session's calls, say what tainted it. */
+	a->reason = taint ? xasprintf("%s; session tainted: %s",
+	                              pr.reason ? pr.reason : "policy", taint)
+	                  : xstrdup(pr.reason ? pr.reason : "policy");
 	a->rule = xstrdup(pr.rule);
 	a->rule_file = xstrdup(pr.rule_file);
 	a->source = xstrdup(pr.source);
@@ -315,11 +330,17 @@ hook_decide(struct daemon *d, struct repctx *rc, struct event *ev)
 	struct action *a = action_new();
 	bool decision = event_is_decision(ev);
 
+	char *context = NULL;
+	char *mcp_output = NULL;
+
 	hook_fill_action(a, ev, rc->request_id);
 	if (decision) {
 		hook_apply_policy(d, ev, a);
+	} else if (ev->kind == EVENT_POST_TOOL_USE ||
+	           ev->kind == EVENT_POST_TOOL_USE_FAILURE) {
+		daemon_post_process(d, ev, a, &context, &mcp_output);
 	}
-	daemon_commit_enqueue(d, rc, a, decision);
+	daemon_commit_enqueue(d, rc, a, decision, context, mcp_output);
 }
 
 /* A retried request (same id): attach to the pending action, or answer

@@ -62,6 +62,8 @@ struct commit_item {
 	struct repctx *rc;    /* the hook waiting for it */
 	struct waiter *extra; /* retries of the same request that joined */
 	int rc_db;            /* result of recording it */
+	char *context;        /* additionalContext for the model, or NULL */
+	char *mcp_output;     /* replacement MCP result, or NULL */
 	struct commit_item *next;
 };
 
@@ -142,7 +144,8 @@ int daemon_commit_start(struct daemon *d);
 void daemon_commit_stop(struct daemon *d);
 /* Queues a recorded-to-be action for its hook; called with mu held. */
 void daemon_commit_enqueue(struct daemon *d, struct repctx *rc,
-                           struct action *a, bool decision);
+                           struct action *a, bool decision, char *context,
+                           char *mcp_output);
 /* A queued or committing item for this request id, or NULL (mu held). */
 struct commit_item *daemon_commit_find(struct daemon *d,
                                        const char *request_id);
@@ -155,5 +158,25 @@ nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 /* The reply to a hook for a recorded action in its current state. */
 nng_msg *daemon_hook_reply_for(const struct action *a, const char *request_id);
+/* The same with text for the model and an MCP result replacement. */
+nng_msg *daemon_hook_reply_ex(const struct action *a, const char *request_id,
+                              const char *context, const char *mcp_output);
+
+/* Taint: a session that read untrusted content (daemon_session.c). why
+ * says which result and what it matched. mu held. */
+void daemon_session_taint(struct daemon *d, const char *session_id,
+                          const char *why);
+/* The taint explanation, or NULL when the session is clean (borrowed). */
+const char *daemon_session_taint_why(struct daemon *d, const char *session_id);
+
+/* After a tool ran (PostToolUse/Failure): keeps the bounded result,
+ * checks coverage (a call no hook saw), screens the result for injected
+ * instructions and secrets. Sets *context / *mcp_output (caller frees) to
+ * what the model should be told. mu held. */
+void daemon_post_process(struct daemon *d, const struct event *ev,
+                         struct action *a, char **context, char **mcp_output);
+/* Records and publishes an alert; mu held. */
+void daemon_alert(struct daemon *d, const char *kind, const char *session_id,
+                  int64_t action_id, const char *message);
 
 #endif

@@ -8,6 +8,7 @@
 struct session {
 	char *id;
 	char *project;
+	char *taint; /* why the session is tainted, or NULL */
 	struct session *next;
 };
 
@@ -43,6 +44,41 @@ daemon_sessions_free(struct daemon *d)
 		d->sessions = s->next;
 		free(s->id);
 		free(s->project);
+		free(s->taint);
 		free(s);
 	}
+}
+
+static struct session *
+daemon_session_find(struct daemon *d, const char *session_id)
+{
+	for (struct session *s = d->sessions; session_id && s; s = s->next) {
+		if (strcmp(s->id, session_id) == 0) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+void
+daemon_session_taint(struct daemon *d, const char *session_id, const char *why)
+{
+	struct session *s = daemon_session_find(d, session_id);
+
+	if (s == NULL) {
+		daemon_session_project(d, session_id, NULL);
+		s = daemon_session_find(d, session_id);
+	}
+	/* The first taint is the one to show: it is where trust was lost. */
+	if (s != NULL && s->taint == NULL) {
+		s->taint = xstrdup(why);
+	}
+}
+
+const char *
+daemon_session_taint_why(struct daemon *d, const char *session_id)
+{
+	struct session *s = daemon_session_find(d, session_id);
+
+	return s ? s->taint : NULL;
 }

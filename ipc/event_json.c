@@ -8,6 +8,7 @@
 
 #include "core/al.h"
 #include "core/buf.h"
+#include "core/sha256.h"
 #include "core/xalloc.h"
 #include "ipc/jsonutil.h"
 #include "ipc/proto.h"
@@ -132,8 +133,15 @@ event_json_response(const cJSON *root, struct event *ev)
 		return;
 	}
 	ev->tool_response_size = strlen(text);
+	sha256_hex(text, ev->tool_response_size, ev->tool_response_sha256);
 	if (ev->tool_response_size > EVENT_JSON_MAX_RESPONSE) {
-		text[EVENT_JSON_MAX_RESPONSE] = '\0';
+		/* Cut on a character boundary: the prefix travels in JSON
+		 * that is parsed strictly (valid UTF-8 only). */
+		size_t cut = EVENT_JSON_MAX_RESPONSE;
+		while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80) {
+			cut--;
+		}
+		text[cut] = '\0';
 	}
 	ev->tool_response = xstrdup(text);
 	free(text);

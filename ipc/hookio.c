@@ -61,7 +61,7 @@ hookio_parse_reply(const char *buf, size_t len, struct hookio_reply *out)
 	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "v");
 	if (!cJSON_IsObject(root) || !cJSON_IsNumber(v) ||
-	    v->valueint != AIRLOCK_PROTO_VERSION ||
+	    v->valuedouble != AIRLOCK_PROTO_VERSION ||
 	    !hookio_decision_from_name(jsonutil_str(root, "decision"),
 	                               &r.decision)) {
 		cJSON_Delete(root);
@@ -71,6 +71,7 @@ hookio_parse_reply(const char *buf, size_t len, struct hookio_reply *out)
 	r.request_id = hookio_opt_str(root, "request_id");
 	r.reason = hookio_opt_str(root, "reason");
 	r.additional_context = hookio_opt_str(root, "additional_context");
+	r.updated_mcp_output = hookio_opt_str(root, "updated_mcp_output");
 	ui = cJSON_GetObjectItemCaseSensitive(root, "updated_input");
 	if (cJSON_IsObject(ui)) {
 		r.updated_input = cJSON_PrintUnformatted(ui);
@@ -127,6 +128,7 @@ hookio_format_reply(const struct hookio_reply *r, struct buf *out)
 	hookio_add_str(root, "reason", r->reason);
 	hookio_add_raw_object(root, "updated_input", r->updated_input);
 	hookio_add_str(root, "additional_context", r->additional_context);
+	hookio_add_str(root, "updated_mcp_output", r->updated_mcp_output);
 	hookio_emit(root, out);
 }
 
@@ -138,6 +140,7 @@ hookio_reply_clear(struct hookio_reply *r)
 	free(r->reason);
 	free(r->updated_input);
 	free(r->additional_context);
+	free(r->updated_mcp_output);
 	memset(r, 0, sizeof *r);
 }
 
@@ -212,7 +215,9 @@ hookio_render(const struct hookio_reply *r, struct buf *out)
 	}
 	bool pre = hookio_is(r, "PreToolUse");
 	bool perm = hookio_is(r, "PermissionRequest");
-	if (!pre && !perm && r->additional_context == NULL) {
+	bool post = hookio_is(r, "PostToolUse");
+	if (!pre && !perm && r->additional_context == NULL &&
+	    !(post && r->updated_mcp_output != NULL)) {
 		return 0;
 	}
 	root = cJSON_CreateObject();
@@ -224,6 +229,11 @@ hookio_render(const struct hookio_reply *r, struct buf *out)
 		hookio_render_permission(r, hso);
 	}
 	hookio_add_str(hso, "additionalContext", r->additional_context);
+	if (post) {
+		/* Honoured by Claude Code for MCP tools only (measured). */
+		hookio_add_str(hso, "updatedMCPToolOutput",
+		               r->updated_mcp_output);
+	}
 	hookio_emit(root, out);
 	buf_putc(out, '\n');
 	return 0;

@@ -32,6 +32,7 @@ struct hookio_reply {
 	char *reason;
 	char *updated_input; /* compact JSON object text, or NULL */
 	char *additional_context;
+	char *updated_mcp_output; /* PostToolUse of an MCP tool: replacement */
 };
 
 const char *hookio_decision_name(enum hookio_decision d);

@@ -127,16 +127,18 @@ install_strip_event(cJSON *groups)
 		cJSON *next = g->next;
 		cJSON *hooks = cJSON_GetObjectItemCaseSensitive(g, "hooks");
 		cJSON *h = hooks ? hooks->child : NULL;
+		bool here = false; /* only a group we emptied is dropped */
 		while (h != NULL) {
 			cJSON *hn = h->next;
 			if (install_is_ours(h)) {
 				cJSON_Delete(
 				        cJSON_DetachItemViaPointer(hooks, h));
-				removed = true;
+				here = true;
 			}
 			h = hn;
 		}
-		if (removed && cJSON_GetArraySize(hooks) == 0) {
+		removed = removed || here;
+		if (here && cJSON_GetArraySize(hooks) == 0) {
 			cJSON_Delete(cJSON_DetachItemViaPointer(groups, g));
 		}
 		g = next;

@@ -67,7 +67,9 @@ jsonutil_utf8_valid(const char *buf, size_t len, size_t *bad_at)
 }
 
 /* Finds a \u0000 escape inside a string of the JSON text (an escaped
- * backslash followed by "u0000" is not one). Returns its offset or -1. */
+ * backslash followed by "u0000" is not one), or a raw control byte there
+ * (JSON forbids them and cJSON accepts them: a raw NUL truncates the
+ * string just as \u0000 would). Returns its offset or -1. */
 static long
 jsonutil_find_nul_escape(const char *buf, size_t len)
 {
@@ -77,6 +79,9 @@ jsonutil_find_nul_escape(const char *buf, size_t len)
 		if (!in_str) {
 			in_str = buf[i] == '"';
 			continue;
+		}
+		if ((unsigned char)buf[i] < 0x20) {
+			return (long)i;
 		}
 		if (buf[i] == '"') {
 			in_str = false;
@@ -167,7 +172,9 @@ jsonutil_parse_strict(const char *buf, size_t len, cJSON **out, char **err)
 	}
 	nul = jsonutil_find_nul_escape(buf, len);
 	if (nul >= 0) {
-		*err = xasprintf("\\u0000 inside a string at byte %ld", nul);
+		*err = xasprintf("\\u0000 or a control character inside a "
+		                 "string at byte %ld",
+		                 nul);
 		return AL_EPARSE;
 	}
 	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
