@@ -1,22 +1,71 @@
 #include "core/redact.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/secrets.h"
 #include "core/xalloc.h"
 
-/* Interim: the secret detector (core/secrets.c) replaces this pass-through
- * with real redaction. Callers already go through this one function. */
+/* U+27E8 and U+27E9, the angle brackets around a redaction marker. */
+#define REDACT_OPEN  "\xe2\x9f\xa8"
+#define REDACT_CLOSE "\xe2\x9f\xa9"
+
+void
+redact_marker(const char *type, const char *value, size_t len,
+              char out[REDACT_MARKER_MAX])
+{
+	char fp[5];
+	size_t tl = strlen(type);
+
+	if (tl > REDACT_MARKER_MAX - 16) {
+		tl = REDACT_MARKER_MAX - 16;
+	}
+	secrets_fingerprint(value, len, fp);
+	memcpy(out, REDACT_OPEN, 3);
+	memcpy(out + 3, type, tl);
+	memcpy(out + 3 + tl, " #", 2);
+	memcpy(out + 5 + tl, fp, 4);
+	memcpy(out + 9 + tl, REDACT_CLOSE, 3);
+	out[12 + tl] = '\0';
+}
+
 char *
 redact_text(const char *text, size_t len, size_t *out_len)
 {
+	struct secret_span *s = NULL;
+	size_t n = 0, at = 0;
+	struct buf b = { 0 };
+	char mark[REDACT_MARKER_MAX];
+
 	if (text == NULL) {
 		len = 0;
 		text = "";
 	}
-	if (out_len != NULL) {
-		*out_len = len;
+	/* secrets_scan fails only on invalid arguments, excluded above; on
+	 * failure n stays 0 and nothing would be hidden, so fail closed. */
+	if (secrets_scan(text, len, &s, &n) != 0) {
+		abort();
 	}
-	return xmemdup(text, len);
+	if (n == 0) {
+		if (out_len != NULL) {
+			*out_len = len;
+		}
+		return xmemdup(text, len);
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_append(&b, text + at, s[i].start - at);
+		redact_marker(s[i].type, text + s[i].start,
+		              s[i].end - s[i].start, mark);
+		buf_puts(&b, mark);
+		at = s[i].end;
+	}
+	buf_append(&b, text + at, len - at);
+	free(s);
+	if (out_len != NULL) {
+		*out_len = b.len;
+	}
+	return buf_steal(&b);
 }
 
 char *
@@ -26,4 +75,10 @@ redact_str(const char *s)
 		return NULL;
 	}
 	return redact_text(s, strlen(s), NULL);
+}
+
+bool
+redact_needed(const char *text, size_t len)
+{
+	return text != NULL && secrets_any(text, len);
 }

@@ -1,6 +1,7 @@
 #ifndef AIRLOCK_CORE_REDACT_H
 #define AIRLOCK_CORE_REDACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -17,5 +18,17 @@ char *redact_text(const char *text, size_t len, size_t *out_len);
 
 /* Same for a NUL-terminated string; NULL gives NULL. */
 char *redact_str(const char *s);
+
+/* Longest marker redact_marker() writes, NUL included. */
+#define REDACT_MARKER_MAX 64
+
+/* Writes the marker that replaces value[0..len) of the given type:
+ * "\u27e8type #abcd\u27e9", where abcd is the first four hex digits of the
+ * SHA-256 of the value (stable across calls and processes). */
+void redact_marker(const char *type, const char *value, size_t len,
+                   char out[REDACT_MARKER_MAX]);
+
+/* True when text[0..len) holds something redact_text() would replace. */
+bool redact_needed(const char *text, size_t len);
 
 #endif

@@ -144,8 +144,8 @@ repctx_cb(void *arg)
 
 /* ---- sockets ------------------------------------------------------- */
 
-static int
-daemon_listen(struct server *srv, const char *path, char **err)
+int
+daemon_relisten(struct server *srv, const char *path, char **err)
 {
 	int rv;
 
@@ -202,9 +202,9 @@ daemon_open_sockets(struct daemon *d, char **err)
 	}
 	nng_pipe_notify(d->hook.sock, NNG_PIPE_EV_REM_POST, daemon_pipe_removed,
 	                d);
-	rc = daemon_listen(&d->hook, d->paths.hook_sock, err);
+	rc = daemon_relisten(&d->hook, d->paths.hook_sock, err);
 	if (rc == 0) {
-		rc = daemon_listen(&d->ctl, d->paths.control_sock, err);
+		rc = daemon_relisten(&d->ctl, d->paths.control_sock, err);
 	}
 	if (rc == 0) {
 		char *url = paths_url(d->paths.events_sock);
@@ -414,6 +414,7 @@ daemon_run(struct daemon *d, volatile sig_atomic_t *stop_flag)
 		struct timespec ts = { 0, DAEMON_TICK_MS * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 		daemon_tick(d);
+		daemon_watchdog(d);
 	}
 	return 0;
 }

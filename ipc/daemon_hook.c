@@ -393,8 +393,14 @@ daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 	char *err = NULL;
 	bool done = false;
 	nng_msg *m;
-	int rc_h = hook_parse_header(body, len, &h);
+	int rc_h;
 
+	if (len >= sizeof PROTO_PING_MAGIC - 1 &&
+	    memcmp(body, PROTO_PING_MAGIC, sizeof PROTO_PING_MAGIC - 1) == 0) {
+		static const char pong[] = "{\"v\":1,\"pong\":true}";
+		return daemon_text_msg(pong, sizeof pong - 1);
+	}
+	rc_h = hook_parse_header(body, len, &h);
 	if (rc_h == AL_EVERSION) {
 		return hook_refuse(
 		        d, rc, &h, body, len,

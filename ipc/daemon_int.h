@@ -109,7 +109,12 @@ struct daemon {
 	struct commit_item *queue;
 	struct commit_item *queue_tail;
 	struct commit_item *committing;
-	char *self_dir; /* where airlockd's binary lives: protected */
+	char *self_dir;
+	/* Listener watchdog (daemon_watchdog.c); timer thread only. */
+	int64_t wd_next_ms;
+	int64_t wd_next_probe_ms;
+	uint64_t wd_last_other;
+	uint64_t wd_restarts; /* where airlockd's binary lives: protected */
 };
 
 int64_t daemon_now_mono(void);
@@ -138,6 +143,12 @@ void daemon_policies_free(struct daemon *d);
 const char *daemon_session_project(struct daemon *d, const char *session_id,
                                    const char *cwd);
 void daemon_sessions_free(struct daemon *d);
+
+/* Checks the hook listener and recreates it when its accept loop died
+ * (nng #1518). Timer thread only, never an nng callback. */
+void daemon_watchdog(struct daemon *d);
+/* (Re)creates a server's listener on path; AL_EEXIST when taken. */
+int daemon_relisten(struct server *srv, const char *path, char **err);
 
 /* Starts / stops the committer thread. */
 int daemon_commit_start(struct daemon *d);

@@ -16,6 +16,9 @@
  */
 #define AIRLOCK_PROTO_VERSION 1
 #define PROTO_HOOK_MAGIC      "AIRLOCK-HOOK"
+/* A liveness probe on hook.sock (same header, no event): answered with
+ * {"v": 1, "pong": true}. The daemon's watchdog uses it. */
+#define PROTO_PING_MAGIC "AIRLOCK-PING"
 
 /* Size limits. An event over PROTO_MAX_EVENT is refused (deny); the hook
  * then sends only a bounded prefix with the full size and hash so that the

@@ -16,6 +16,7 @@
 #include "core/xalloc.h"
 #include "ipc/client.h"
 #include "ipc/install.h"
+#include "tui/cli_audit.h"
 #include "tui/cli_verbs.h"
 
 extern char **environ;
@@ -122,7 +123,21 @@ static const struct cli_verb cli_verbs[] = {
 	{ "daemon", cli_daemon, "daemon [--foreground]" },
 	{ "install", cli_install, "install [--project DIR | --user]" },
 	{ "uninstall", cli_uninstall, "uninstall [--project DIR | --user]" },
+	{ "check", cli_check,
+	  "check [--project DIR] [--tainted] [--explain 'Bash(cmd)' "
+	  "[--json]] < events.jsonl" },
+	{ "policy", cli_policy, "policy lint [FILE]" },
+	{ "scan", cli_scan, "scan --secrets|--injection [--json] < text" },
 	{ "demo", cli_demo, "demo" },
+	{ "show", cli_show, "show ID [--json]" },
+	{ "verify", cli_verify, "verify [--witness FILE]" },
+	{ "checkpoint", cli_checkpoint, "checkpoint --witness FILE" },
+	{ "sessions", cli_sessions, "sessions [--json] [--limit N]" },
+	{ "export", cli_export,
+	  "export [--since T] [--until T] > calls.jsonl" },
+	{ "stats", cli_stats, "stats [--json] [--since T] [--until T]" },
+	{ "alerts", cli_alerts, "alerts [--json] [--all] [--limit N]" },
+	{ "import", cli_import, "import TRANSCRIPT.jsonl..." },
 };
 
 void

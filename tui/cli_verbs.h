@@ -13,5 +13,8 @@ int cli_daemon(const struct cli *c);
 int cli_install(const struct cli *c);
 int cli_uninstall(const struct cli *c);
 int cli_demo(const struct cli *c);
+int cli_check(const struct cli *c);
+int cli_policy(const struct cli *c);
+int cli_scan(const struct cli *c);
 
 #endif

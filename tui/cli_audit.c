@@ -1,0 +1,1128 @@
+/* The review verbs: verify, checkpoint, show, sessions, export, stats,
+ * alerts (read-only, straight from the database) and import (writes, only
+ * while no daemon owns the database). JSON comes from ipc/export.c. */
+#include "tui/cli_audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/al.h"
+#include "core/audit.h"
+#include "core/buf.h"
+#include "core/diff.h"
+#include "core/paths.h"
+#include "core/sanitize.h"
+#include "core/xalloc.h"
+#include "ipc/export.h"
+#include "ipc/transcript.h"
+
+#define CLI_AUDIT_PAGE     1000               /* actions per export page */
+#define CLI_AUDIT_MAX_FILE (16 * 1024 * 1024) /* largest file diffed */
+
+/* ---- arguments ---------------------------------------------------------- */
+
+static const char *
+cli_audit_opt(const struct cli *c, const char *name)
+{
+	for (int i = 0; i + 1 < c->argc; i++) {
+		if (strcmp(c->argv[i], name) == 0) {
+			return c->argv[i + 1];
+		}
+	}
+	return NULL;
+}
+
+static bool
+cli_audit_flag(const struct cli *c, const char *name)
+{
+	for (int i = 0; i < c->argc; i++) {
+		if (strcmp(c->argv[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The idx-th argument that is neither an option nor an option's value. */
+static const char *
+cli_audit_arg(const struct cli *c, const char *const *with_value, int idx)
+{
+	for (int i = 0; i < c->argc; i++) {
+		bool takes = false;
+		for (size_t k = 0; with_value[k] != NULL; k++) {
+			takes = takes || strcmp(c->argv[i], with_value[k]) == 0;
+		}
+		if (takes) {
+			i++;
+		} else if (c->argv[i][0] != '-' || c->argv[i][1] == '\0') {
+			if (idx-- == 0) {
+				return c->argv[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static bool
+cli_audit_num(const char *s, long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	if (s == NULL || *s == '\0') {
+		return false;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0) {
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int64_t
+cli_audit_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Like `airlock log`: "2h", "30m", "7d", "45s" before now, or an absolute
+ * YYYY-MM-DD (midnight UTC); 0 for NULL, -1 when unreadable. */
+static int64_t
+cli_audit_time(const char *s)
+{
+	char *end = NULL;
+	struct tm tm;
+
+	if (s == NULL) {
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		return (int64_t)timegm(&tm) * 1000;
+	}
+	long long n = strtoll(s, &end, 10);
+	if (end == s || n < 0 || (end[0] != '\0' && end[1] != '\0')) {
+		return -1;
+	}
+	int64_t unit = *end == 's'   ? 1000
+	               : *end == 'm' ? 60000
+	               : *end == 'h' ? 3600000
+	               : *end == 'd' ? 86400000
+	                             : -1;
+	return unit < 0 ? -1 : cli_audit_now_ms() - n * unit;
+}
+
+static void
+cli_audit_iso(int64_t ms, char out[40])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || gmtime_r(&t, &tm) == NULL) {
+		snprintf(out, 40, "-");
+		return;
+	}
+	snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d UTC",
+	         (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	         tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+	         tm.tm_sec % 100);
+}
+
+static void
+cli_audit_duration(int64_t ms, char out[32])
+{
+	if (ms < 0) {
+		snprintf(out, 32, "-");
+	} else if (ms < 1000) {
+		snprintf(out, 32, "%lld ms", (long long)ms);
+	} else {
+		snprintf(out, 32, "%.1f s", (double)ms / 1000.0);
+	}
+}
+
+/* Text from the agent, made safe for a terminal. */
+static void
+cli_audit_put(const char *s, bool one_line)
+{
+	char *safe = sanitize_to_string(s ? s : "-", s ? strlen(s) : 1, NULL);
+
+	for (char *p = safe; *p; p++) {
+		putchar(one_line && *p == '\n' ? ' ' : *p);
+	}
+	free(safe);
+}
+
+/* ---- opening the store -------------------------------------------------- */
+
+struct cli_audit_ctx {
+	struct paths p;
+	struct audit *db;
+};
+
+static int
+cli_audit_open(const struct cli *c, struct cli_audit_ctx *x, int flags)
+{
+	char *err = NULL;
+
+	paths_init(&x->p, c->home);
+	if (access(x->p.db_path, F_OK) != 0) {
+		fprintf(stderr,
+		        "airlock: no audit database at %s (has airlockd run "
+		        "with this home?)\n",
+		        x->p.db_path);
+		paths_clear(&x->p);
+		return AL_ENOENT;
+	}
+	int rc = audit_open(&x->db, x->p.db_path, flags, &err);
+	if (rc != 0) {
+		fprintf(stderr, "airlock: cannot open the audit database: %s\n",
+		        err ? err : al_strerror(rc));
+		free(err);
+		paths_clear(&x->p);
+	}
+	return rc;
+}
+
+static void
+cli_audit_close(struct cli_audit_ctx *x)
+{
+	audit_close(x->db);
+	paths_clear(&x->p);
+}
+
+static int
+cli_audit_fail(struct cli_audit_ctx *x, const char *what, int rc)
+{
+	fprintf(stderr, "airlock: %s: %s\n", what,
+	        x->db ? audit_errmsg(x->db) : al_strerror(rc));
+	return 1;
+}
+
+/* ---- verify and checkpoint ---------------------------------------------- */
+
+/* The last checkpoint line of a witness file. AL_ENOENT when there is
+ * none; a line that is not a checkpoint is reported and skipped. */
+static int
+cli_audit_witness(const char *path, struct audit_checkpoint *cp, int64_t *ms)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = AL_ENOENT;
+	long lineno = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "airlock: %s: %s\n", path, strerror(errno));
+		return AL_EIO;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+			line[--n] = '\0';
+		}
+		if (n == 0) {
+			continue;
+		}
+		if (export_checkpoint_parse(line, cp, ms) == 0) {
+			rc = 0;
+		} else {
+			fprintf(stderr,
+			        "airlock: %s:%ld is not a checkpoint; "
+			        "skipped\n",
+			        path, lineno);
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static void
+cli_audit_report(const struct audit_verify_report *r)
+{
+	printf("rows checked: %lld\n", (long long)r->rows);
+	printf("head hash:    %s\n", r->head_hash);
+	if (r->first_bad_row == 0) {
+		printf("chain intact\n");
+		return;
+	}
+	printf("chain BROKEN: %s\n", r->problem);
+	printf("first broken row: table %s, row id %lld\n", r->bad_table,
+	       (long long)r->bad_row_id);
+}
+
+int
+cli_verify(const struct cli *c)
+{
+	const char *witness = cli_audit_opt(c, "--witness");
+	struct audit_checkpoint cp = { 0 };
+	struct audit_verify_report r = { 0 };
+	struct cli_audit_ctx x = { 0 };
+	int64_t cp_ms = 0;
+	int rc;
+
+	if (cli_audit_flag(c, "--witness") && witness == NULL) {
+		fprintf(stderr, "usage: airlock verify [--witness FILE]\n");
+		return 2;
+	}
+	if (witness != NULL) {
+		rc = cli_audit_witness(witness, &cp, &cp_ms);
+		if (rc != 0) {
+			fprintf(stderr, "airlock: no checkpoint in %s\n",
+			        witness);
+			return 1;
+		}
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY | AUDIT_QUICK_CHECK) != 0) {
+		return 1;
+	}
+	rc = witness ? audit_verify_against(x.db, &cp, &r)
+	             : audit_verify(x.db, &r);
+	if (rc != 0) {
+		rc = cli_audit_fail(&x, "verify", rc);
+		cli_audit_close(&x);
+		return rc;
+	}
+	if (witness != NULL) {
+		char when[40];
+		cli_audit_iso(cp_ms, when);
+		printf("witness:      %lld rows, head %s (%s, %s)\n",
+		       (long long)cp.rows, cp.head_hash, when, witness);
+	}
+	cli_audit_report(&r);
+	cli_audit_close(&x);
+	return r.first_bad_row == 0 ? 0 : 1;
+}
+
+static int
+cli_audit_append(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	size_t len = strlen(line);
+	int rc = 0;
+
+	if (fd < 0) {
+		return AL_EIO;
+	}
+	/* One write of the whole line: concurrent appenders never mix. */
+	char *l = xasprintf("%s\n", line);
+	if (write(fd, l, len + 1) != (ssize_t)(len + 1) || fsync(fd) != 0) {
+		rc = AL_EIO;
+	}
+	free(l);
+	if (close(fd) != 0) {
+		rc = AL_EIO;
+	}
+	return rc;
+}
+
+int
+cli_checkpoint(const struct cli *c)
+{
+	const char *witness = cli_audit_opt(c, "--witness");
+	struct audit_checkpoint cp = { 0 };
+	struct cli_audit_ctx x = { 0 };
+
+	if (witness == NULL) {
+		fprintf(stderr, "usage: airlock checkpoint --witness FILE\n");
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	int rc = audit_checkpoint(x.db, &cp);
+	if (rc != 0) {
+		rc = cli_audit_fail(&x, "checkpoint", rc);
+		cli_audit_close(&x);
+		return rc;
+	}
+	char *line =
+	        export_checkpoint_text(&cp, cli_audit_now_ms(), x.p.db_path);
+	if (cli_audit_append(witness, line) != 0) {
+		fprintf(stderr, "airlock: cannot append to %s: %s\n", witness,
+		        strerror(errno));
+		rc = 1;
+	} else {
+		printf("checkpoint: %lld rows, head %s appended to %s\n",
+		       (long long)cp.rows, cp.head_hash, witness);
+	}
+	free(line);
+	cli_audit_close(&x);
+	return rc;
+}
+
+/* ---- show --------------------------------------------------------------- */
+
+/* The file's bytes (NULL when it does not exist; *err set when it exists
+ * but cannot be read or is too large to diff). */
+static char *
+cli_audit_read_file(const char *path, size_t *len, const char **err)
+{
+	struct stat st;
+	FILE *f;
+	char *data;
+
+	*len = 0;
+	if (stat(path, &st) != 0) {
+		*err = errno == ENOENT ? NULL : "the file cannot be read";
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CLI_AUDIT_MAX_FILE) {
+		*err = "not a regular file, or too large to diff";
+		return NULL;
+	}
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		*err = "the file cannot be read";
+		return NULL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	*len = fread(data, 1, (size_t)st.st_size, f);
+	data[*len] = '\0';
+	fclose(f);
+	return data;
+}
+
+/* The file as it was before the change, when the change is already on
+ * disk: the edits undone in reverse order. */
+static int
+cli_audit_undo(const struct export_change *ch, const char *now, size_t len,
+               char **before, size_t *blen)
+{
+	struct diff_edit *rev = xcalloc(ch->nedits, sizeof rev[0]);
+
+	for (size_t i = 0; i < ch->nedits; i++) {
+		const struct diff_edit *e = &ch->edits[ch->nedits - 1 - i];
+		rev[i] = (struct diff_edit){ .old_s = e->new_s,
+			                     .old_len = e->new_len,
+			                     .new_s = e->old_s,
+			                     .new_len = e->old_len,
+			                     .replace_all = e->replace_all };
+	}
+	int rc =
+	        diff_apply_multi(now, len, rev, ch->nedits, before, blen, NULL);
+	free(rev);
+	return rc;
+}
+
+/* Diffs an Edit/MultiEdit against the file now on disk. */
+static int
+cli_audit_diff_edits(const struct export_change *ch, const char *cur,
+                     size_t len, struct buf *out, char note[200])
+{
+	struct diff_edit_error e = { 0 };
+	struct diff_result *r = NULL;
+	char *other = NULL;
+	size_t olen = 0;
+	int rc = diff_apply_multi(cur, len, ch->edits, ch->nedits, &other,
+	                          &olen, &e);
+
+	if (rc == 0) {
+		rc = diff_lines(cur, len, other, olen, -1, &r);
+	} else if (cur != NULL &&
+	           cli_audit_undo(ch, cur, len, &other, &olen) == 0) {
+		snprintf(note, 200,
+		         "already applied: the diff is rebuilt from "
+		         "the file as it is now");
+		rc = diff_lines(other, olen, cur, len, -1, &r);
+	} else {
+		snprintf(note, 200, "does not apply to the file on disk: %s",
+		         e.msg);
+	}
+	if (rc == 0) {
+		diff_format_unified(r, ch->file_path, ch->file_path, out);
+	}
+	diff_free(r);
+	free(other);
+	return rc;
+}
+
+static int
+cli_audit_diff_write(const struct export_change *ch, const char *cur,
+                     size_t len, struct buf *out, char note[200])
+{
+	struct diff_result *r = NULL;
+	int rc = diff_write(cur, len, ch->content, ch->content_len, -1, &r);
+
+	if (rc == 0 && diff_hunk_count(r) == 0 && !diff_binary(r)) {
+		snprintf(note, 200,
+		         "the file on disk already has this content");
+	} else if (rc == 0) {
+		diff_format_unified(r, ch->file_path, ch->file_path, out);
+	}
+	diff_free(r);
+	return rc;
+}
+
+/* The unified diff of a file tool's input (the edited input when the
+ * approver changed it) against the file on disk, or NULL; note says why
+ * there is none, or qualifies the diff. */
+static char *
+cli_audit_diff(const struct action *a, char note[200])
+{
+	struct export_change ch = { 0 };
+	const char *input = a->edited_input ? a->edited_input : a->tool_input;
+	const char *err = NULL;
+	struct buf b = { 0 };
+	size_t len = 0;
+	int rc = export_file_change(a->tool_name, input, &ch);
+
+	note[0] = '\0';
+	if (rc != 0) {
+		if (rc != AL_ENOENT) {
+			snprintf(note, 200, "the input is not a valid %s call",
+			         a->tool_name);
+		}
+		return NULL;
+	}
+	char *path = ch.file_path[0] == '/' || a->cwd == NULL
+	                     ? xstrdup(ch.file_path)
+	                     : xasprintf("%s/%s", a->cwd, ch.file_path);
+	char *cur = cli_audit_read_file(path, &len, &err);
+	if (err != NULL) {
+		snprintf(note, 200, "%s: %s", path, err);
+	} else if (ch.is_write) {
+		rc = cli_audit_diff_write(&ch, cur, len, &b, note);
+	} else {
+		rc = cli_audit_diff_edits(&ch, cur, len, &b, note);
+	}
+	free(cur);
+	free(path);
+	export_change_clear(&ch);
+	if (err != NULL || rc != 0 || b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void
+cli_audit_field(const char *label, const char *value)
+{
+	printf("  %-13s", label);
+	cli_audit_put(value, true);
+	putchar('\n');
+}
+
+static void
+cli_audit_show_json_block(const char *label, const char *json)
+{
+	char *pretty = export_pretty(json);
+
+	printf("%s:\n", label);
+	cli_audit_put(pretty ? pretty : json, false);
+	putchar('\n');
+	free(pretty);
+}
+
+static void
+cli_audit_show_findings(const struct action *a)
+{
+	const struct risk_report *r = &a->risk;
+	bool bash = a->tool_name && strcmp(a->tool_name, "Bash") == 0;
+	size_t slen = a->summary ? strlen(a->summary) : 0;
+
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct risk_finding *f = &r->findings[i];
+		printf("  finding      %s (%s) at [%zu, %zu)",
+		       risk_cat_name(f->cat),
+		       f->severity == RISK_SEV_DENY ? "deny" : "ask", f->start,
+		       f->end);
+		/* For Bash the spans index the command, which is the summary.
+		 */
+		if (bash && f->end <= slen && f->start < f->end) {
+			char *span = xstrndup(a->summary + f->start,
+			                      f->end - f->start);
+			printf(" \"");
+			cli_audit_put(span, true);
+			printf("\"");
+			free(span);
+		}
+		printf(": ");
+		cli_audit_put(f->why, true);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < r->nhosts; i++) {
+		cli_audit_field("host", r->hosts[i]);
+	}
+}
+
+static void
+cli_audit_show_head(const struct action *a)
+{
+	char when[40];
+
+	cli_audit_iso(a->received_ms, when);
+	printf("call %lld  %s  %s\n", (long long)a->id,
+	       a->tool_name ? a->tool_name : "-",
+	       a->hook_event ? a->hook_event : "-");
+	cli_audit_field("summary", a->summary);
+	cli_audit_field("session", a->session_id);
+	cli_audit_field("cwd", a->cwd);
+	cli_audit_field("mode", a->permission_mode);
+	cli_audit_field("tool_use_id", a->tool_use_id);
+	cli_audit_field("received", when);
+}
+
+static void
+cli_audit_show_decision(const struct action *a)
+{
+	bool imported =
+	        a->source && strcmp(a->source, AUDIT_SOURCE_IMPORT) == 0;
+
+	printf("decision:\n");
+	if (imported) {
+		printf("  imported from a transcript: no decision "
+		       "provenance\n");
+		cli_audit_field("note", a->reason);
+		return;
+	}
+	cli_audit_field("verdict", a->verdict ? a->verdict : "(event)");
+	cli_audit_field("source", a->source);
+	cli_audit_field("rule", a->rule);
+	cli_audit_field("rule file", a->rule_file);
+	cli_audit_field("reason", a->reason);
+	cli_audit_field("tainted",
+	                a->tainted ? "yes (untrusted content read)" : "no");
+	cli_audit_show_findings(a);
+}
+
+static void
+cli_audit_show_outcome(const struct action *a)
+{
+	char when[40];
+	char wait[32];
+	char *who;
+
+	printf("outcome:\n");
+	cli_audit_field("state", action_state_name(a->state));
+	if (a->decided_ms <= 0) {
+		return;
+	}
+	cli_audit_iso(a->decided_ms, when);
+	cli_audit_duration(a->decided_ms - a->received_ms, wait);
+	who = a->approver ? xasprintf("%s (uid %lld, pid %lld)", a->approver,
+	                              (long long)a->approver_uid,
+	                              (long long)a->approver_pid)
+	                  : xstrdup("airlockd (no human)");
+	cli_audit_field("decided by", who);
+	cli_audit_field("decided at", when);
+	cli_audit_field("waited", wait);
+	cli_audit_field("reason", a->final_reason);
+	free(who);
+	if (a->edited_input != NULL) {
+		cli_audit_show_json_block("edited input (what ran)",
+		                          a->edited_input);
+	}
+}
+
+static void
+cli_audit_show_text(const struct action *a, const char *diff, const char *note)
+{
+	cli_audit_show_head(a);
+	if (a->tool_input != NULL) {
+		cli_audit_show_json_block("input", a->tool_input);
+	}
+	cli_audit_show_decision(a);
+	cli_audit_show_outcome(a);
+	if (diff != NULL || note[0] != '\0') {
+		printf("diff against the file on disk%s%s:\n",
+		       note[0] ? " — " : "", note);
+	}
+	if (diff != NULL) {
+		cli_audit_put(diff, false);
+	}
+}
+
+int
+cli_show(const struct cli *c)
+{
+	static const char *const with_value[] = { NULL };
+	struct cli_audit_ctx x = { 0 };
+	struct action *a = NULL;
+	long long id = 0;
+	char note[200];
+
+	if (!cli_audit_num(cli_audit_arg(c, with_value, 0), &id)) {
+		fprintf(stderr, "usage: airlock show ID [--json]\n");
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	int rc = audit_get(x.db, id, &a);
+	if (rc != 0) {
+		fprintf(stderr, "airlock: no call %lld (%s)\n", id,
+		        audit_errmsg(x.db));
+		cli_audit_close(&x);
+		return 1;
+	}
+	char *diff = cli_audit_diff(a, note);
+	if (cli_audit_flag(c, "--json")) {
+		char *s = export_show_text(a, diff);
+		puts(s);
+		free(s);
+	} else {
+		cli_audit_show_text(a, diff, note);
+	}
+	free(diff);
+	action_free(a);
+	cli_audit_close(&x);
+	return 0;
+}
+
+/* ---- sessions, alerts, stats, export ------------------------------------ */
+
+static int
+cli_audit_session_one(const struct audit_session_info *s, void *arg)
+{
+	const bool *json = arg;
+	char first[40];
+	char last[40];
+
+	if (*json) {
+		char *t = export_session_text(s);
+		puts(t);
+		free(t);
+		return 0;
+	}
+	cli_audit_iso(s->first_seen_ms, first);
+	cli_audit_iso(s->last_seen_ms, last);
+	cli_audit_put(s->session_id, true);
+	printf("\n  %s .. %s  calls %lld  asked %lld  denied %lld  events "
+	       "%lld  imported %lld  alerts %lld\n  cwd ",
+	       first, last, (long long)s->calls, (long long)s->asked,
+	       (long long)s->denied, (long long)s->events,
+	       (long long)s->imported, (long long)s->alerts);
+	cli_audit_put(s->cwd, true);
+	putchar('\n');
+	return 0;
+}
+
+int
+cli_sessions(const struct cli *c)
+{
+	bool json = cli_audit_flag(c, "--json");
+	const char *lim = cli_audit_opt(c, "--limit");
+	struct cli_audit_ctx x = { 0 };
+	long long limit = 50;
+
+	if (lim != NULL && !cli_audit_num(lim, &limit)) {
+		fprintf(stderr,
+		        "usage: airlock sessions [--json] [--limit N]\n");
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	int rc = audit_list_sessions(x.db, (int)limit, cli_audit_session_one,
+	                             &json);
+	rc = rc != 0 ? cli_audit_fail(&x, "sessions", rc) : 0;
+	cli_audit_close(&x);
+	return rc;
+}
+
+static int
+cli_audit_alert_one(const struct audit_alert *al, void *arg)
+{
+	const bool *json = arg;
+	char when[40];
+
+	if (*json) {
+		char *t = export_alert_text(al);
+		puts(t);
+		free(t);
+		return 0;
+	}
+	cli_audit_iso(al->created_ms, when);
+	printf("#%-5lld %s  %-13s ", (long long)al->id, when,
+	       al->kind ? al->kind : "-");
+	if (al->action_id > 0) {
+		printf("call %lld  ", (long long)al->action_id);
+	}
+	cli_audit_put(al->message, true);
+	if (al->acked_ms > 0) {
+		printf("  [acknowledged by ");
+		cli_audit_put(al->acked_by, true);
+		printf("]");
+	}
+	putchar('\n');
+	return 0;
+}
+
+int
+cli_alerts(const struct cli *c)
+{
+	bool json = cli_audit_flag(c, "--json");
+	const char *lim = cli_audit_opt(c, "--limit");
+	struct cli_audit_ctx x = { 0 };
+	long long limit = 50;
+
+	if (lim != NULL && !cli_audit_num(lim, &limit)) {
+		fprintf(stderr,
+		        "usage: airlock alerts [--json] [--all] [--limit N]\n");
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	int rc = audit_list_alerts(x.db, !cli_audit_flag(c, "--all"),
+	                           (int)limit, cli_audit_alert_one, &json);
+	rc = rc != 0 ? cli_audit_fail(&x, "alerts", rc) : 0;
+	cli_audit_close(&x);
+	return rc;
+}
+
+static int
+cli_audit_day_one(const struct audit_day *d, void *arg)
+{
+	const bool *json = arg;
+	char median[32];
+
+	if (*json) {
+		char *t = export_day_text(d);
+		puts(t);
+		free(t);
+		return 0;
+	}
+	cli_audit_duration(d->median_decide_ms, median);
+	printf("%-10s %7lld %7lld %6lld %6lld %7lld %8lld %9s\n", d->day,
+	       (long long)d->calls, (long long)d->allowed, (long long)d->asked,
+	       (long long)d->denied, (long long)d->timed_out,
+	       (long long)d->imported, median);
+	return 0;
+}
+
+/* Reads --since/--until; false (after a message) when unreadable. */
+static bool
+cli_audit_range(const struct cli *c, const char *verb, int64_t *since,
+                int64_t *until)
+{
+	*since = cli_audit_time(cli_audit_opt(c, "--since"));
+	*until = cli_audit_time(cli_audit_opt(c, "--until"));
+	if (*since < 0 || *until < 0) {
+		fprintf(stderr,
+		        "airlock %s: times are like 2h, 30m, 7d or "
+		        "2026-11-01\n",
+		        verb);
+		return false;
+	}
+	return true;
+}
+
+int
+cli_stats(const struct cli *c)
+{
+	bool json = cli_audit_flag(c, "--json");
+	struct cli_audit_ctx x = { 0 };
+	int64_t since;
+	int64_t until;
+
+	if (!cli_audit_range(c, "stats", &since, &until)) {
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	if (!json) {
+		printf("%-10s %7s %7s %6s %6s %7s %8s %9s\n", "day (UTC)",
+		       "calls", "allowed", "asked", "denied", "timeout",
+		       "imported", "median");
+	}
+	int rc =
+	        audit_stats_daily(x.db, since, until, cli_audit_day_one, &json);
+	rc = rc != 0 ? cli_audit_fail(&x, "stats", rc) : 0;
+	cli_audit_close(&x);
+	return rc;
+}
+
+struct cli_audit_page {
+	int64_t last_id;
+	size_t n;
+};
+
+static int
+cli_audit_export_one(const struct action *a, void *arg)
+{
+	struct cli_audit_page *pg = arg;
+	char *t = export_action_text(a);
+	int rc = 0;
+
+	if (fputs(t, stdout) == EOF || putchar('\n') == EOF) {
+		rc = AL_EIO;
+	}
+	free(t);
+	pg->last_id = a->id;
+	pg->n++;
+	return rc;
+}
+
+int
+cli_export(const struct cli *c)
+{
+	struct cli_audit_ctx x = { 0 };
+	struct cli_audit_page pg = { 0 };
+	struct audit_range r = { .limit = CLI_AUDIT_PAGE };
+	int rc = 0;
+
+	if (!cli_audit_range(c, "export", &r.since_ms, &r.until_ms)) {
+		return 2;
+	}
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		return 1;
+	}
+	/* Pages in id order: memory stays flat however large the store. */
+	do {
+		pg.n = 0;
+		r.after_id = pg.last_id;
+		rc = audit_scan_actions(x.db, &r, cli_audit_export_one, &pg);
+	} while (rc == 0 && pg.n == CLI_AUDIT_PAGE);
+	if (rc == 0 && fflush(stdout) != 0) {
+		rc = AL_EIO;
+	}
+	if (rc == AL_EIO) {
+		fprintf(stderr, "airlock: export: write error\n");
+		rc = 1;
+	} else if (rc != 0) {
+		rc = cli_audit_fail(&x, "export", rc);
+	}
+	cli_audit_close(&x);
+	return rc;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+/* The pid in the pid file, when that process is alive. */
+static long
+cli_audit_daemon_pid(const char *pid_path)
+{
+	FILE *f = fopen(pid_path, "r");
+	long pid = 0;
+
+	if (f == NULL) {
+		return 0;
+	}
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
+		pid = 0;
+	}
+	fclose(f);
+	if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno != EPERM) {
+		pid = 0;
+	}
+	return pid;
+}
+
+/* Something accepts connections on the control socket: a daemon whose
+ * pid file is gone still owns the database. */
+static bool
+cli_audit_socket_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+	bool live;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		return false;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return false;
+	}
+	live = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return live;
+}
+
+struct cli_audit_import {
+	struct audit *db;
+	const char *origin;
+	size_t imported;
+	size_t hooked;  /* the hook recorded a decision: nothing to do */
+	size_t again;   /* imported before */
+	size_t flagged; /* unsupervised executions */
+};
+
+static int
+cli_audit_flag_unsupervised(struct cli_audit_import *im,
+                            const struct transcript_call *tc,
+                            const struct action *a, bool post_seen)
+{
+	struct audit_alert al = {
+		.kind = AUDIT_ALERT_UNSUPERVISED,
+		.session_id = tc->session_id,
+		.action_id = a->id,
+		.created_ms = cli_audit_now_ms(),
+	};
+	char *msg = xasprintf(
+	        "unsupervised execution: %s (tool_use_id %s) "
+	        "ran without a decision from airlock%s; found "
+	        "by importing %s",
+	        tc->summary, tc->tool_use_id,
+	        post_seen ? " (the hook saw only its result)" : "", im->origin);
+
+	al.message = msg;
+	int rc = audit_record_alert(im->db, &al);
+	printf("UNSUPERVISED: call %lld ", (long long)a->id);
+	cli_audit_put(tc->summary, true);
+	printf(" (tool_use_id ");
+	cli_audit_put(tc->tool_use_id, true);
+	printf(", session ");
+	cli_audit_put(tc->session_id, true);
+	printf(")%s\n", post_seen ? ": the hook saw only its result" : "");
+	free(msg);
+	im->flagged++;
+	return rc;
+}
+
+static int
+cli_audit_import_call(struct cli_audit_import *im,
+                      const struct transcript_call *tc)
+{
+	struct audit_tool_use tu = { 0 };
+	bool supervised = false;
+	int rc = audit_find_tool_use(im->db, tc->tool_use_id, &tu);
+
+	if (rc == 0 && tu.decided_id > 0) {
+		im->hooked++;
+		return 0;
+	}
+	if (rc == 0 && tu.imported_id > 0) {
+		im->again++;
+		return 0;
+	}
+	if (rc == 0 && tc->session_id != NULL) {
+		rc = audit_session_supervised(im->db, tc->session_id,
+		                              &supervised);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	struct action *a = transcript_action(tc, im->origin);
+	if (a->received_ms <= 0) {
+		a->received_ms = cli_audit_now_ms();
+	}
+	rc = audit_record_event(im->db, a);
+	if (rc == AL_EEXIST) {
+		im->again++;
+		rc = 0;
+	} else if (rc == 0) {
+		im->imported++;
+		if (supervised) {
+			rc = cli_audit_flag_unsupervised(im, tc, a,
+			                                 tu.event_id > 0);
+		}
+	}
+	action_free(a);
+	return rc;
+}
+
+/* One transcript in one transaction: all of it or nothing. */
+static int
+cli_audit_import_file(struct audit *db, const char *path)
+{
+	struct cli_audit_import im = { .db = db, .origin = path };
+	struct transcript *t = NULL;
+	char *err = NULL;
+	int rc = transcript_load(path, &t, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "airlock import: %s\n", err);
+		free(err);
+		return rc;
+	}
+	rc = audit_batch_begin(db);
+	for (size_t i = 0; rc == 0 && i < t->ncalls; i++) {
+		rc = cli_audit_import_call(&im, &t->calls[i]);
+	}
+	int end = audit_batch_end(db, rc == 0);
+	rc = rc != 0 ? rc : end;
+	if (rc != 0) {
+		fprintf(stderr, "airlock import: %s: nothing imported: %s\n",
+		        path, audit_errmsg(db));
+	} else {
+		printf("%s: %zu calls: %zu imported, %zu already recorded by "
+		       "the hook, %zu imported before, %zu unsupervised; %zu "
+		       "of %zu lines unreadable\n",
+		       path, t->ncalls, im.imported, im.hooked, im.again,
+		       im.flagged, t->bad_lines, t->lines);
+	}
+	transcript_free(t);
+	return rc;
+}
+
+static int
+cli_audit_import_open(const struct cli *c, struct cli_audit_ctx *x)
+{
+	char *err = NULL;
+	long pid;
+
+	paths_init(&x->p, c->home);
+	pid = cli_audit_daemon_pid(x->p.pid_path);
+	if (pid > 0 || cli_audit_socket_live(x->p.control_sock)) {
+		fprintf(stderr,
+		        "airlock import: airlockd is running (pid %ld) and "
+		        "owns the audit database; stop it first (import "
+		        "writes, and only the daemon may write while it "
+		        "runs)\n",
+		        pid);
+		paths_clear(&x->p);
+		return AL_EBUSY;
+	}
+	int rc = paths_ensure_dirs(&x->p, &err);
+	if (rc == 0) {
+		rc = audit_open(&x->db, x->p.db_path, 0, &err);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "airlock import: %s\n",
+		        err ? err : al_strerror(rc));
+		free(err);
+		paths_clear(&x->p);
+	}
+	return rc;
+}
+
+int
+cli_import(const struct cli *c)
+{
+	static const char *const with_value[] = { NULL };
+	struct cli_audit_ctx x = { 0 };
+	int status = 0;
+
+	if (cli_audit_arg(c, with_value, 0) == NULL) {
+		fprintf(stderr, "usage: airlock import TRANSCRIPT.jsonl...\n");
+		return 2;
+	}
+	if (cli_audit_import_open(c, &x) != 0) {
+		return 1;
+	}
+	for (int i = 0;; i++) {
+		const char *path = cli_audit_arg(c, with_value, i);
+		if (path == NULL) {
+			break;
+		}
+		if (cli_audit_import_file(x.db, path) != 0) {
+			status = 1;
+		}
+	}
+	cli_audit_close(&x);
+	return status;
+}
