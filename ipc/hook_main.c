@@ -31,6 +31,9 @@
 #define HOOK_READ_LIMIT   (64u * 1024 * 1024)
 #define HOOK_CONNECT_MS   1000
 #define HOOK_RECONNECT_MS 15000 /* a restarting daemon gets this long */
+/* Before the first connection: no daemon means an answer within 1 s, so
+ * only a short retry for a daemon that is just starting. */
+#define HOOK_FIRST_CONNECT_MS 100
 
 struct hook {
 	struct paths paths;
@@ -144,8 +147,9 @@ hook_exchange(struct hook *h, const struct buf *msg, char **reply,
 	int rc;
 
 	for (;;) {
-		int64_t until = sp_now_ms() +
-		                (ever_connected ? HOOK_RECONNECT_MS : 300);
+		int64_t until =
+		        sp_now_ms() + (ever_connected ? HOOK_RECONNECT_MS
+		                                      : HOOK_FIRST_CONNECT_MS);
 		rc = hook_connect(h, &conn, until);
 		if (rc != 0) {
 			return rc;

@@ -4,9 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 for mode in default acceptEdits plan bypassPermissions dontAsk weirdMode; do
+	ev=$(event "$PAYLOADS/PreToolUse.Bash.json" "d['permission_mode']='$mode'")
 	start=$(date +%s%N)
-	out=$(event "$PAYLOADS/PreToolUse.Bash.json" "d['permission_mode']='$mode'" |
-		timeout 5 "$BIN/airlock-hook")
+	out=$(printf '%s\n' "$ev" | timeout 5 "$BIN/airlock-hook")
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	case $mode in
 	default | acceptEdits | plan) want=ask ;;
