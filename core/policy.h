@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/event.h"
 #include "core/risk.h"
@@ -62,6 +63,19 @@ int policy_add_egress_host(struct policy *p, const char *pattern);
  * the hook's daemon-down fallback is deny. */
 void policy_set_strict(struct policy *p, bool strict);
 bool policy_strict(const struct policy *p);
+
+/* Seconds a call may wait for a human before it times out (default 300). */
+void policy_set_approval_timeout(struct policy *p, int seconds);
+int policy_approval_timeout(const struct policy *p);
+/* The categories (RISK_BIT() mask) that ask in a tainted session even when
+ * an allow rule or the egress allowlist would let them through; default
+ * egress and secret_access. */
+void policy_set_taint_mask(struct policy *p, uint32_t mask);
+uint32_t policy_taint_mask(const struct policy *p);
+/* How many rules a list holds. */
+size_t policy_rule_count(const struct policy *p, enum policy_verdict list);
+/* True when host is on the egress allowlist. */
+bool policy_egress_allowed(const struct policy *p, const char *host);
 
 /* Decides one event (PreToolUse or PermissionRequest). Fills *out; the
  * caller calls policy_result_clear(). Never fails open: on any internal
