@@ -322,10 +322,9 @@ ctl_decide(struct daemon *d, const cJSON *req, const struct peer *peer)
 	}
 	if (ctl_peer_is_agent(peer)) {
 		pthread_mutex_lock(&d->mu);
-		daemon_publish(
-		        d, "alert", NULL,
-		        "a process started by the agent tried to decide a "
-		        "pending action (refused)");
+		daemon_alert(d, "tamper", NULL, 0,
+		             "a process started by the agent tried to decide a "
+		             "pending action (refused)");
 		pthread_mutex_unlock(&d->mu);
 		return ctl_error(
 		        "forbidden",
