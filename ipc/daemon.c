@@ -12,11 +12,13 @@
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/transport/ipc/ipc.h>
 
 #include "core/al.h"
 #include "core/xalloc.h"
 #include "ipc/codec.h"
 #include "ipc/daemon_int.h"
+#include "ipc/doctor.h"
 #include "ipc/proto.h"
 
 #define DAEMON_TICK_MS          50
@@ -104,8 +106,11 @@ repctx_on_recv(struct repctx *rc)
 	struct server *srv = rc->srv;
 	nng_msg *req = nng_aio_get_msg(rc->aio);
 	nng_msg *reply;
-
 	rc->pipe_id = (uint32_t)nng_pipe_id(nng_msg_get_pipe(req));
+	if (nng_pipe_get_uint64(nng_msg_get_pipe(req), NNG_OPT_IPC_PEER_UID,
+	                        &rc->peer_uid) != 0) {
+		rc->peer_uid = UINT64_MAX;
+	}
 	/* Keep one context always receiving before handling this one. */
 	while (repctx_start(srv) != 0) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -486,10 +491,9 @@ daemon_open(struct daemon **out, const struct paths *paths,
 	pthread_cond_init(&d->commit_cv, NULL);
 	d->uid = geteuid();
 	d->started_mono = daemon_now_mono();
-	d->tier = 0;
-	d->tier_reason =
-	        "agent and approver share a Unix user with no sandbox: "
-	        "the agent could forge approvals";
+	doctor_assess(NULL, &d->doctor);
+	d->tier = d->doctor.tier;
+	d->tier_reason = d->doctor.reason;
 	daemon_new_epoch(d);
 	d->self_dir = daemon_self_dir();
 	rc = daemon_open_state(d, err);

@@ -288,8 +288,11 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 	a->rule_file = xstrdup(pr.rule_file);
 	a->source = xstrdup(pr.source);
 	a->risk = pr.risk;
-	memset(&pr.risk, 0, sizeof pr.risk);
-	a->tier = d->tier;
+	memset(&pr.risk, 0,
+	       sizeof pr.risk); /* A hook under another Unix user than ours: the
+	                         * agent runs as its own user (tier 2), whatever
+	                         * the host's other settings. */
+	a->tier = a->tier == 2 ? 2 : d->tier;
 	a->state = pr.verdict == POLICY_ASK ? ACTION_PENDING : ACTION_DECIDED;
 	if (a->state == ACTION_PENDING) {
 		a->deadline_ms = a->received_ms + hook_approval_timeout(d, pol);
@@ -332,8 +335,12 @@ hook_decide(struct daemon *d, struct repctx *rc, struct event *ev)
 
 	char *context = NULL;
 	char *mcp_output = NULL;
-
 	hook_fill_action(a, ev, rc->request_id);
+	if (rc->peer_uid != UINT64_MAX && rc->peer_uid != (uint64_t)d->uid) {
+		a->tier = 2;
+	} else {
+		a->tier = d->tier;
+	}
 	if (decision) {
 		hook_apply_policy(d, ev, a);
 	} else if (ev->kind == EVENT_POST_TOOL_USE ||

@@ -15,6 +15,7 @@
 #include "core/paths.h"
 #include "core/policy.h"
 #include "ipc/daemon.h"
+#include "ipc/doctor.h"
 
 struct daemon;
 struct repctx;
@@ -46,6 +47,7 @@ struct repctx {
 	nng_aio *aio;
 	enum repctx_state state;
 	uint32_t pipe_id;
+	uint64_t peer_uid; /* of the connection; UINT64_MAX when unknown */
 	char request_id[33];
 };
 
@@ -95,7 +97,8 @@ struct daemon {
 	char epoch[17];
 	int64_t started_mono;
 	int tier;
-	const char *tier_reason;
+	const char *tier_reason; /* points into doctor */
+	struct doctor_report doctor;
 	uid_t uid;
 	/* Group commit (daemon_commit.c): items queued under mu; the
 	 * committer writes them in one transaction while holding db_mu. Every

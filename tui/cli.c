@@ -128,6 +128,7 @@ static const struct cli_verb cli_verbs[] = {
 	  "[--json]] < events.jsonl" },
 	{ "policy", cli_policy, "policy lint [FILE]" },
 	{ "scan", cli_scan, "scan --secrets|--injection [--json] < text" },
+	{ "doctor", cli_doctor, "doctor [--json]" },
 	{ "demo", cli_demo, "demo" },
 	{ "show", cli_show, "show ID [--json]" },
 	{ "verify", cli_verify, "verify [--witness FILE]" },

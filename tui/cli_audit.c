@@ -634,8 +634,46 @@ cli_audit_show_outcome(const struct action *a)
 	}
 }
 
+/* The PostToolUse event of the call (its result), or NULL. */
+static struct action *
+cli_audit_post_event(struct audit *db, const struct action *a)
+{
+	struct audit_tool_use tu = { 0 };
+	struct action *post = NULL;
+
+	if (a->tool_use_id == NULL || a->result != NULL ||
+	    audit_find_tool_use(db, a->tool_use_id, &tu) != 0 ||
+	    tu.event_id <= 0 || audit_get(db, tu.event_id, &post) != 0) {
+		return NULL;
+	}
+	return post;
+}
+
 static void
-cli_audit_show_text(const struct action *a, const char *diff, const char *note)
+cli_audit_show_result(const struct action *post)
+{
+	char size[64];
+
+	if (post == NULL || post->result == NULL) {
+		return;
+	}
+	snprintf(size, sizeof size, "%lld bytes%s",
+	         (long long)post->result_size,
+	         (int64_t)strlen(post->result) < post->result_size
+	                 ? " (kept in part)"
+	                 : "");
+	printf("result (%s call %lld):\n",
+	       post->hook_event ? post->hook_event : "event",
+	       (long long)post->id);
+	cli_audit_field("size", size);
+	cli_audit_field("sha256", post->result_sha256);
+	cli_audit_put(post->result, false);
+	putchar('\n');
+}
+
+static void
+cli_audit_show_text(const struct action *a, const char *diff, const char *note,
+                    const struct action *post)
 {
 	cli_audit_show_head(a);
 	if (a->tool_input != NULL) {
@@ -650,6 +688,7 @@ cli_audit_show_text(const struct action *a, const char *diff, const char *note)
 	if (diff != NULL) {
 		cli_audit_put(diff, false);
 	}
+	cli_audit_show_result(post ? post : a);
 }
 
 int
@@ -676,14 +715,16 @@ cli_show(const struct cli *c)
 		return 1;
 	}
 	char *diff = cli_audit_diff(a, note);
+	struct action *post = cli_audit_post_event(x.db, a);
 	if (cli_audit_flag(c, "--json")) {
-		char *s = export_show_text(a, diff);
+		char *s = export_show_text(a, diff, post);
 		puts(s);
 		free(s);
 	} else {
-		cli_audit_show_text(a, diff, note);
+		cli_audit_show_text(a, diff, note, post);
 	}
 	free(diff);
+	action_free(post);
 	action_free(a);
 	cli_audit_close(&x);
 	return 0;
@@ -972,22 +1013,27 @@ cli_audit_flag_unsupervised(struct cli_audit_import *im,
 		.action_id = a->id,
 		.created_ms = cli_audit_now_ms(),
 	};
-	char *msg = xasprintf(
-	        "unsupervised execution: %s (tool_use_id %s) "
-	        "ran without a decision from airlock%s; found "
-	        "by importing %s",
-	        tc->summary, tc->tool_use_id,
-	        post_seen ? " (the hook saw only its result)" : "", im->origin);
+	char *msg = xasprintf("unsupervised execution: %s (tool_use_id %s) "
+	                      "ran without a decision from airlock; found by "
+	                      "importing %s",
+	                      tc->summary, tc->tool_use_id, im->origin);
+	int rc = 0;
 
+	/* When the hook saw the result, the daemon alerted then (coverage
+	 * check on PostToolUse): one alert per blind spot. */
 	al.message = msg;
-	int rc = audit_record_alert(im->db, &al);
+	if (!post_seen) {
+		rc = audit_record_alert(im->db, &al);
+	}
 	printf("UNSUPERVISED: call %lld ", (long long)a->id);
 	cli_audit_put(tc->summary, true);
 	printf(" (tool_use_id ");
 	cli_audit_put(tc->tool_use_id, true);
 	printf(", session ");
 	cli_audit_put(tc->session_id, true);
-	printf(")%s\n", post_seen ? ": the hook saw only its result" : "");
+	printf(")%s\n", post_seen ? ": the hook saw only its result, "
+	                            "alerted then"
+	                          : "");
 	free(msg);
 	im->flagged++;
 	return rc;
@@ -1026,7 +1072,7 @@ cli_audit_import_call(struct cli_audit_import *im,
 		rc = 0;
 	} else if (rc == 0) {
 		im->imported++;
-		if (supervised) {
+		if (supervised || tu.event_id > 0) {
 			rc = cli_audit_flag_unsupervised(im, tc, a,
 			                                 tu.event_id > 0);
 		}

@@ -8,6 +8,7 @@
 #include "core/paths.h"
 #include "core/xalloc.h"
 #include "ipc/check.h"
+#include "ipc/doctor.h"
 #include "ipc/policy_load.h"
 #include "ipc/scan.h"
 #include "tui/cli_verbs.h"
@@ -136,4 +137,14 @@ cli_scan(const struct cli *c)
 	rc = scan_main(c->argc + 1, argv, stdin, stdout, stderr);
 	free(argv);
 	return rc;
+}
+
+int
+cli_doctor(const struct cli *c)
+{
+	struct doctor_report r;
+
+	doctor_assess(NULL, &r);
+	doctor_print(&r, stdout, cli_has(c, "--json"));
+	return 0;
 }

@@ -16,5 +16,6 @@ int cli_demo(const struct cli *c);
 int cli_check(const struct cli *c);
 int cli_policy(const struct cli *c);
 int cli_scan(const struct cli *c);
+int cli_doctor(const struct cli *c);
 
 #endif
