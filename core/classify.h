@@ -33,7 +33,15 @@ int classify_bash(const char *command, const struct classify_env *env,
 
 /* Classifies a file tool's access to path (Read/Edit/Write/NotebookEdit):
  * secret files, self-protection, persistence points, outside the
- * workspace. Spans refer to path. Returns 0. */
+ * workspace. Spans refer to path. Returns 0 (AL_EINVAL on NULL).
+ *
+ * Reads: secret files are RISK_SECRET_ACCESS. Writes: airlock's protected
+ * paths and Claude Code's settings/hooks are RISK_TAMPER with
+ * RISK_SEV_DENY; persistence points RISK_TAMPER (ask); inside the
+ * workspace RISK_WORKSPACE_WRITE; /tmp and /var/tmp nothing; anywhere else
+ * RISK_DESTRUCTIVE ("writes ... outside the workspace"): a file tool
+ * replaces whole files, and outside the project there is no version
+ * control behind them, so the overwrite is treated as irreversible. */
 int classify_path(const char *path, enum classify_op op,
                   const struct classify_env *env, struct risk_report *out);
 
