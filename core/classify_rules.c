@@ -290,6 +290,57 @@ classify_kill(struct classify_ctx *cx, const struct classify_args *a)
 	}
 }
 
+/* airlock's own approver verbs: a process the agent starts may not decide
+ * its own calls or remove its own supervision. */
+static void
+classify_airlock(struct classify_ctx *cx, const struct classify_args *a)
+{
+	static const char *const verbs[] = { "approve",   "deny",   "install",
+		                             "uninstall", "daemon", "import",
+		                             NULL };
+	size_t v = 1;
+
+	while (v < a->n && a->v[v].s[0] == '-') {
+		v += strcmp(a->v[v].s, "--home") == 0 ? 2 : 1;
+	}
+	for (size_t k = 0; v < a->n && verbs[k]; k++) {
+		if (strcmp(a->v[v].s, verbs[k]) == 0) {
+			ADD(RISK_TAMPER, DENY, a->start, a->end,
+			    "runs airlock's approver commands: the agent may "
+			    "not "
+			    "decide its own calls");
+			return;
+		}
+	}
+}
+
+/* Typing into another terminal (the approver's console) or the desktop. */
+static void
+classify_keys(struct classify_ctx *cx, const struct classify_args *a,
+              const char *name)
+{
+	static const char *const tmux[] = {
+		"send-keys", "send", "paste-buffer", "pasteb", "pipe-pane",
+		"pipep",     NULL
+	};
+	bool typing = strcmp(name, "xdotool") == 0 ||
+	              strcmp(name, "ydotool") == 0 ||
+	              strcmp(name, "wtype") == 0;
+
+	for (size_t i = 1; !typing && i < a->n; i++) {
+		for (size_t k = 0; tmux[k]; k++) {
+			typing = typing || strcmp(a->v[i].s, tmux[k]) == 0;
+		}
+		typing = typing || (strcmp(name, "screen") == 0 &&
+		                    strcmp(a->v[i].s, "stuff") == 0);
+	}
+	if (typing) {
+		ADD(RISK_TAMPER, DENY, a->start, a->end,
+		    "types into another terminal or the desktop (the "
+		    "approver's console)");
+	}
+}
+
 static void
 classify_systemctl(struct classify_ctx *cx, const struct classify_args *a)
 {
@@ -1115,7 +1166,26 @@ r_envdump(struct classify_ctx *cx, const struct classify_args *a, const char *n)
 	classify_env_dump(cx, a, n);
 }
 
+static void
+r_airlock(struct classify_ctx *cx, const struct classify_args *a, const char *n)
+{
+	(void)n;
+	classify_airlock(cx, a);
+}
+
+static void
+r_keys(struct classify_ctx *cx, const struct classify_args *a, const char *n)
+{
+	classify_keys(cx, a, n);
+}
+
 static const struct classify_rule classify_rule_table[] = {
+	{ "airlock", r_airlock },
+	{ "tmux", r_keys },
+	{ "screen", r_keys },
+	{ "xdotool", r_keys },
+	{ "ydotool", r_keys },
+	{ "wtype", r_keys },
 	{ "rm", r_rm },
 	{ "rmdir", r_rm },
 	{ "unlink", r_rm },
