@@ -26,7 +26,7 @@ fi
 check "status counts it" screen_wait c1 2 "1 pending"
 check "detail shows the command" screen_wait c1 2 "Command"
 check "detail shows the input size and hash" screen_wait c1 2 "sha256"
-if "$BIN/airlock" status 2>/dev/null | grep -q '"tier": *0'; then
+if "$BIN/airlock" status 2>/dev/null | grep -q '"tier":[[:space:]]*0[,}[:space:]]'; then
 	check "tier 0 banner" screen_wait c1 2 "agent not isolated"
 fi
 

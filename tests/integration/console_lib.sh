@@ -29,12 +29,9 @@ console_start() {
 	cmd="$cmd LANG=C.UTF-8 LC_ALL=C.UTF-8 EDITOR='${C_EDITOR:-true}'"
 	cmd="$cmd DBUS_SESSION_BUS_ADDRESS= XDG_RUNTIME_DIR= '$BIN/airlock' $*"
 	cmd="$cmd 2>>'$AIRLOCK_HOME/console-$name.err'"
-	if tmx has-session 2>/dev/null; then
-		tmx new-session -d -s "$name" -x "$cols" -y "$rows" "$cmd"
-	else
-		tmx new-session -d -s "$name" -x "$cols" -y "$rows" "$cmd"
-		tmx set -g remain-on-exit on >/dev/null
-	fi
+	tmx new-session -d -s "$name" -x "$cols" -y "$rows" "$cmd"
+	# a console that dies stays visible ("Pane is dead") for the failure
+	tmx set -g remain-on-exit on >/dev/null
 }
 
 screen() { tmx capture-pane -p -t "$1" 2>/dev/null; }

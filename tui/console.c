@@ -1,0 +1,1303 @@
+#include "tui/console.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/al.h"
+#include "core/buf.h"
+#include "core/sanitize.h"
+#include "core/xalloc.h"
+#include "ipc/client.h"
+#include "tui/alert.h"
+#include "tui/draw.h"
+#include "tui/input.h"
+#include "tui/keymap.h"
+#include "tui/layout.h"
+#include "tui/theme.h"
+#include "tui/view_detail.h"
+#include "tui/view_help.h"
+#include "tui/view_history.h"
+
+/* What a handler asks to be redrawn. The frame is recomputed as a whole
+ * (curses sends only the difference), so any bit means "draw". */
+enum {
+	CONSOLE_REDRAW_NONE = 0,
+	CONSOLE_REDRAW_LIST = 1u << 0,
+	CONSOLE_REDRAW_DETAIL = 1u << 1,
+	CONSOLE_REDRAW_STATUS = 1u << 2,
+	CONSOLE_REDRAW_ALL = 7u,
+	CONSOLE_REDRAW_CLEAR = 1u << 3, /* repaint the terminal from scratch */
+};
+
+enum console_view {
+	CONSOLE_VIEW_QUEUE,
+	CONSOLE_VIEW_HISTORY,
+	CONSOLE_VIEW_SESSIONS,
+};
+
+enum console_prompt {
+	CONSOLE_PROMPT_NONE,
+	CONSOLE_PROMPT_DENY,
+	CONSOLE_PROMPT_SEARCH,
+	CONSOLE_PROMPT_CONFIRM,
+};
+
+#define CONSOLE_PUMP_MS       250
+#define CONSOLE_HISTORY_LIMIT 200
+
+struct console {
+	const struct console_opts *o;
+	struct client *client;
+	struct keymap *km;
+	struct theme theme;
+	struct draw *draw;
+	struct alert *alert;
+	enum console_view view;
+	bool help;
+	bool quit;
+	struct layout_geom geom;
+
+	/* the queue, sorted by urgency; pointers borrowed from the client */
+	const struct action **queue;
+	int64_t *ids;
+	size_t nqueue;
+	struct layout_sel sel;
+
+	/* the detail pane of the selected item; detail_seen counts the lines
+	 * [0, n) that have been on screen for detail_id at this width */
+	size_t detail_top, detail_seen, detail_lines;
+	int64_t detail_id;
+
+	/* history (client_log) and sessions */
+	struct action **hist;
+	int64_t *hist_ids;
+	size_t nhist;
+	struct layout_sel hsel;
+	struct buf search;
+	struct view_session *sessions;
+	int64_t *session_ids; /* positions, for the selection */
+	size_t nsessions;
+	struct layout_sel ssel;
+
+	enum console_prompt prompt;
+	struct buf input;
+	int64_t target_id;
+	char *message;
+	enum theme_role message_role;
+
+	int64_t max_seen_id;
+	bool have_snapshot;
+};
+
+typedef unsigned (*console_handler_fn)(struct console *c);
+
+static int64_t
+console_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void console_say(struct console *c, enum theme_role role,
+                        const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void
+console_say(struct console *c, enum theme_role role, const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(c->message);
+	c->message = buf_steal(&b);
+	c->message_role = role;
+}
+
+/* ---- model ------------------------------------------------------------- */
+
+static void
+console_sync_queue(struct console *c)
+{
+	size_t n;
+	const struct action *const *p = client_pending(c->client, &n);
+
+	c->queue = xrealloc(c->queue, (n ? n : 1) * sizeof *c->queue);
+	c->ids = xrealloc(c->ids, (n ? n : 1) * sizeof *c->ids);
+	layout_queue_sort(p, n, c->queue);
+	for (size_t i = 0; i < n; i++) {
+		c->ids[i] = c->queue[i]->id;
+	}
+	c->nqueue = n;
+	layout_sel_sync(&c->sel, c->ids, n);
+}
+
+static void
+console_load_history(struct console *c)
+{
+	struct audit_query q = { 0 };
+	struct action **v = NULL;
+	size_t n = 0;
+
+	q.text = c->search.len ? c->search.data : NULL;
+	q.limit = CONSOLE_HISTORY_LIMIT;
+	if (client_log(c->client, &q, &v, &n) != 0) {
+		console_say(c, ROLE_ERROR, "history unavailable: %s",
+		            client_connected(c->client)
+		                    ? "query failed"
+		                    : "daemon not connected");
+	}
+	client_actions_free(c->hist, c->nhist);
+	c->hist = v;
+	c->nhist = n;
+	c->hist_ids = xrealloc(c->hist_ids, (n ? n : 1) * sizeof *c->hist_ids);
+	for (size_t i = 0; i < n; i++) {
+		c->hist_ids[i] = v[i]->id;
+	}
+	layout_sel_sync(&c->hsel, c->hist_ids, n);
+}
+
+static void
+console_load_sessions(struct console *c)
+{
+	size_t np;
+	const struct action *const *p = client_pending(c->client, &np);
+
+	console_load_history(c);
+	view_sessions_free(c->sessions, c->nsessions);
+	view_sessions_build(p, np, c->hist, c->nhist, &c->sessions,
+	                    &c->nsessions);
+	c->session_ids = xrealloc(c->session_ids,
+	                          (c->nsessions + 1) * sizeof *c->session_ids);
+	for (size_t i = 0; i < c->nsessions; i++) {
+		c->session_ids[i] = (int64_t)i + 1;
+	}
+	layout_sel_sync(&c->ssel, c->session_ids, c->nsessions);
+}
+
+/* The action the detail pane shows, or NULL. */
+static const struct action *
+console_selected(const struct console *c)
+{
+	if (c->view == CONSOLE_VIEW_QUEUE && c->nqueue > 0) {
+		return c->queue[c->sel.index];
+	}
+	if (c->view == CONSOLE_VIEW_HISTORY && c->nhist > 0) {
+		return c->hist[c->hsel.index];
+	}
+	return NULL;
+}
+
+/* Rings and notifies for pending actions never seen before. */
+static void
+console_alert_new(struct console *c)
+{
+	const struct action *newest = NULL;
+
+	for (size_t i = 0; i < c->nqueue; i++) {
+		if (c->queue[i]->id > c->max_seen_id) {
+			c->max_seen_id = c->queue[i]->id;
+			newest = c->queue[i];
+		}
+	}
+	if (newest == NULL || !c->have_snapshot) {
+		return;
+	}
+	char *what = sanitize_to_string(
+	        newest->summary ? newest->summary : "",
+	        newest->summary ? strlen(newest->summary) : 0, NULL);
+	char *where =
+	        sanitize_to_string(newest->cwd ? newest->cwd : "",
+	                           newest->cwd ? strlen(newest->cwd) : 0, NULL);
+	char *body =
+	        xasprintf("Claude Code wants to run `%s` in %s", what, where);
+
+	alert_post(c->alert, "airlock: approval needed", body);
+	free(body);
+	free(what);
+	free(where);
+}
+
+static unsigned
+console_pump(struct console *c)
+{
+	bool changed = false;
+	bool was = client_connected(c->client);
+
+	client_pump(c->client, CONSOLE_PUMP_MS, &changed);
+	if (!changed && was == client_connected(c->client)) {
+		return CONSOLE_REDRAW_NONE;
+	}
+	console_sync_queue(c);
+	console_alert_new(c);
+	if (client_connected(c->client)) {
+		c->have_snapshot = true;
+	}
+	return CONSOLE_REDRAW_ALL;
+}
+
+/* ---- decisions ------------------------------------------------------------
+ */
+
+static void
+console_decide(struct console *c, int64_t id, enum client_verdict v,
+               const char *reason, const char *updated)
+{
+	char *err = NULL;
+	int rc = client_decide(c->client, id, v, reason, updated, &err);
+	char *safe = err ? sanitize_to_string(err, strlen(err), NULL) : NULL;
+
+	if (rc == 0) {
+		console_say(
+		        c, ROLE_OK, "%s #%lld",
+		        v == CLIENT_APPROVE
+		                ? (updated ? "approved with edits" : "approved")
+		                : "denied",
+		        (long long)id);
+	} else if (rc == AL_EEXIST) {
+		/* someone decided first: their decision stands */
+		console_say(c, ROLE_ERROR, "#%lld: %s", (long long)id,
+		            safe ? safe : "already decided");
+	} else {
+		console_say(c, ROLE_ERROR, "#%lld not decided: %s",
+		            (long long)id, safe ? safe : al_strerror(rc));
+	}
+	free(safe);
+	free(err);
+	console_pump(c);
+}
+
+static const struct action *
+console_decidable(struct console *c)
+{
+	const struct action *a;
+
+	if (c->o->readonly) {
+		console_say(c, ROLE_ERROR, "read-only console: no decisions");
+		return NULL;
+	}
+	a = c->view == CONSOLE_VIEW_QUEUE ? console_selected(c) : NULL;
+	if (a == NULL) {
+		console_say(c, ROLE_DIM, "nothing pending is selected");
+	}
+	return a;
+}
+
+static unsigned
+console_on_approve(struct console *c)
+{
+	const struct action *a = console_decidable(c);
+
+	if (a == NULL) {
+		return CONSOLE_REDRAW_STATUS;
+	}
+	if (!layout_is_irreversible(a)) {
+		console_decide(c, a->id, CLIENT_APPROVE, NULL, NULL);
+		return CONSOLE_REDRAW_ALL;
+	}
+	/* irreversible: every line of the input must have been on screen */
+	if (c->detail_id != a->id || c->detail_seen < c->detail_lines) {
+		console_say(
+		        c, ROLE_ERROR,
+		        "irreversible: scroll through the whole detail first "
+		        "(%zu of %zu lines seen)",
+		        c->detail_id == a->id ? c->detail_seen : 0,
+		        c->detail_lines);
+		return CONSOLE_REDRAW_STATUS;
+	}
+	c->prompt = CONSOLE_PROMPT_CONFIRM;
+	c->target_id = a->id;
+	console_say(c, ROLE_PROMPT,
+	            "IRREVERSIBLE action #%lld: press y to approve, any other "
+	            "key cancels",
+	            (long long)a->id);
+	return CONSOLE_REDRAW_STATUS;
+}
+
+static unsigned
+console_on_deny(struct console *c)
+{
+	const struct action *a = console_decidable(c);
+
+	if (a == NULL) {
+		return CONSOLE_REDRAW_STATUS;
+	}
+	c->prompt = CONSOLE_PROMPT_DENY;
+	c->target_id = a->id;
+	buf_reset(&c->input);
+	console_say(c, ROLE_PROMPT, "Reason for denying #%lld (Esc cancels): ",
+	            (long long)a->id);
+	return CONSOLE_REDRAW_STATUS;
+}
+
+static char *
+console_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL) {
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_append(&b, chunk, n);
+	}
+	fclose(f);
+	return buf_steal(&b);
+}
+
+/* Runs $VISUAL or $EDITOR (else vi) on path with the terminal given back;
+ * true when it exited 0. fork()+exec() only: nng forbids anything else in
+ * a child. */
+static bool
+console_run_editor(const char *path)
+{
+	pid_t pid;
+	int status = 0;
+
+	def_prog_mode();
+	endwin();
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c",
+		      "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"", "airlock-edit",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	reset_prog_mode();
+	refresh();
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static char *
+console_edit_text(const char *text)
+{
+	char path[] = "/tmp/airlock-edit-XXXXXX";
+	int fd = mkstemp(path);
+	char *out = NULL;
+	size_t len = strlen(text);
+
+	if (fd < 0) {
+		return NULL;
+	}
+	if (write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+	    console_run_editor(path)) {
+		out = console_read_file(path);
+	}
+	close(fd);
+	unlink(path);
+	return out;
+}
+
+/* Edit then approve: the daemon validates the edited input and keeps
+ * both versions; we only check that something changed. */
+static unsigned
+console_on_edit(struct console *c)
+{
+	const struct action *a = console_decidable(c);
+	int64_t id;
+	char *edited;
+	size_t n;
+
+	if (a == NULL || a->tool_input == NULL) {
+		return CONSOLE_REDRAW_STATUS;
+	}
+	id = a->id;
+	edited = console_edit_text(a->tool_input);
+	if (edited == NULL) {
+		console_say(c, ROLE_ERROR, "editor failed: #%lld not approved",
+		            (long long)id);
+		return CONSOLE_REDRAW_CLEAR;
+	}
+	n = strlen(edited);
+	while (n > 0 && strchr(" \t\r\n", edited[n - 1]) != NULL) {
+		edited[--n] = '\0';
+	}
+	/* the pending set may have changed while the editor ran */
+	console_pump(c);
+	a = console_selected(c);
+	if (a != NULL && a->id == id && strcmp(edited, a->tool_input) == 0) {
+		console_say(c, ROLE_DIM, "input unchanged: #%lld not approved",
+		            (long long)id);
+	} else {
+		console_decide(c, id, CLIENT_APPROVE, NULL, edited);
+	}
+	free(edited);
+	return CONSOLE_REDRAW_CLEAR;
+}
+
+static unsigned
+console_on_unsupported(struct console *c)
+{
+	if (console_decidable(c) != NULL) {
+		console_say(c, ROLE_ERROR,
+		            "not available yet: the daemon has no rule or "
+		            "session approvals");
+	}
+	return CONSOLE_REDRAW_STATUS;
+}
+
+/* ---- navigation ------------------------------------------------------------
+ */
+
+static void
+console_move(struct console *c, long delta)
+{
+	switch (c->view) {
+	case CONSOLE_VIEW_QUEUE:
+		layout_sel_move(&c->sel, c->ids, c->nqueue, delta);
+		break;
+	case CONSOLE_VIEW_HISTORY:
+		layout_sel_move(&c->hsel, c->hist_ids, c->nhist, delta);
+		break;
+	case CONSOLE_VIEW_SESSIONS:
+		layout_sel_move(&c->ssel, c->session_ids, c->nsessions, delta);
+		break;
+	}
+}
+
+static unsigned
+console_on_up(struct console *c)
+{
+	console_move(c, -1);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_down(struct console *c)
+{
+	console_move(c, 1);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_first(struct console *c)
+{
+	console_move(c, LONG_MIN / 2);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_last(struct console *c)
+{
+	console_move(c, LONG_MAX / 2);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static void
+console_scroll(struct console *c, long delta)
+{
+	long top = (long)c->detail_top + delta;
+
+	/* clamped to the content when the frame is computed */
+	c->detail_top = top < 0 ? 0 : (size_t)top;
+}
+
+static unsigned
+console_on_scroll_down(struct console *c)
+{
+	console_scroll(c, 1);
+	return CONSOLE_REDRAW_DETAIL;
+}
+
+static unsigned
+console_on_scroll_up(struct console *c)
+{
+	console_scroll(c, -1);
+	return CONSOLE_REDRAW_DETAIL;
+}
+
+static unsigned
+console_on_page_down(struct console *c)
+{
+	console_scroll(c, c->geom.detail_h > 2 ? c->geom.detail_h - 1 : 1);
+	return CONSOLE_REDRAW_DETAIL;
+}
+
+static unsigned
+console_on_page_up(struct console *c)
+{
+	console_scroll(c, -(c->geom.detail_h > 2 ? c->geom.detail_h - 1 : 1));
+	return CONSOLE_REDRAW_DETAIL;
+}
+
+static unsigned
+console_on_view_queue(struct console *c)
+{
+	c->view = CONSOLE_VIEW_QUEUE;
+	c->help = false;
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_view_history(struct console *c)
+{
+	c->view = CONSOLE_VIEW_HISTORY;
+	c->help = false;
+	console_load_history(c);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_view_sessions(struct console *c)
+{
+	c->view = CONSOLE_VIEW_SESSIONS;
+	c->help = false;
+	console_load_sessions(c);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_search(struct console *c)
+{
+	if (c->view != CONSOLE_VIEW_HISTORY) {
+		console_on_view_history(c);
+	}
+	c->prompt = CONSOLE_PROMPT_SEARCH;
+	console_say(c, ROLE_PROMPT, "Search (Enter keeps, Esc clears): ");
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_help(struct console *c)
+{
+	c->help = !c->help;
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_redraw(struct console *c)
+{
+	(void)c;
+	return CONSOLE_REDRAW_ALL | CONSOLE_REDRAW_CLEAR;
+}
+
+static unsigned
+console_on_quit(struct console *c)
+{
+	c->quit = true;
+	return CONSOLE_REDRAW_NONE;
+}
+
+static const console_handler_fn console_handlers[ACT__COUNT] = {
+	[ACT_APPROVE] = console_on_approve,
+	[ACT_DENY] = console_on_deny,
+	[ACT_EDIT] = console_on_edit,
+	[ACT_APPROVE_ALWAYS] = console_on_unsupported,
+	[ACT_APPROVE_SESSION] = console_on_unsupported,
+	[ACT_UP] = console_on_up,
+	[ACT_DOWN] = console_on_down,
+	[ACT_FIRST] = console_on_first,
+	[ACT_LAST] = console_on_last,
+	[ACT_SCROLL_DOWN] = console_on_scroll_down,
+	[ACT_SCROLL_UP] = console_on_scroll_up,
+	[ACT_PAGE_DOWN] = console_on_page_down,
+	[ACT_PAGE_UP] = console_on_page_up,
+	[ACT_VIEW_QUEUE] = console_on_view_queue,
+	[ACT_VIEW_HISTORY] = console_on_view_history,
+	[ACT_VIEW_SESSIONS] = console_on_view_sessions,
+	[ACT_SEARCH] = console_on_search,
+	[ACT_HELP] = console_on_help,
+	[ACT_REDRAW] = console_on_redraw,
+	[ACT_QUIT] = console_on_quit,
+};
+
+/* ---- the prompt line --------------------------------------------------------
+ */
+
+static void
+console_input_utf8(struct buf *b, uint32_t cp)
+{
+	char mb[8];
+	int n = 0;
+
+	if (cp < 0x80) {
+		mb[n++] = (char)cp;
+	} else if (cp < 0x800) {
+		mb[n++] = (char)(0xc0 | cp >> 6);
+		mb[n++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		mb[n++] = (char)(0xe0 | cp >> 12);
+		mb[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		mb[n++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		mb[n++] = (char)(0xf0 | cp >> 18);
+		mb[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		mb[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		mb[n++] = (char)(0x80 | (cp & 0x3f));
+	}
+	buf_append(b, mb, (size_t)n);
+}
+
+static void
+console_input_backspace(struct buf *b)
+{
+	while (b->len > 0) {
+		char ch = b->data[--b->len];
+
+		if (((unsigned char)ch & 0xc0) != 0x80) {
+			break;
+		}
+	}
+	if (b->data != NULL) {
+		b->data[b->len] = '\0';
+	}
+}
+
+static void
+console_prompt_done(struct console *c)
+{
+	c->prompt = CONSOLE_PROMPT_NONE;
+	buf_reset(&c->input);
+}
+
+static unsigned
+console_prompt_submit(struct console *c)
+{
+	if (c->prompt == CONSOLE_PROMPT_SEARCH) {
+		console_prompt_done(c);
+		console_say(c, ROLE_DIM, "%zu results", c->nhist);
+		return CONSOLE_REDRAW_ALL;
+	}
+	if (c->input.len == 0) {
+		console_say(
+		        c, ROLE_PROMPT,
+		        "A reason is required; it reaches the agent. Reason "
+		        "for denying #%lld (Esc cancels): ",
+		        (long long)c->target_id);
+		return CONSOLE_REDRAW_STATUS;
+	}
+	char *reason = xstrdup(c->input.data);
+
+	console_prompt_done(c);
+	console_decide(c, c->target_id, CLIENT_DENY, reason, NULL);
+	free(reason);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_prompt_key(struct console *c, uint32_t key)
+{
+	if (c->prompt == CONSOLE_PROMPT_CONFIRM) {
+		int64_t id = c->target_id;
+
+		console_prompt_done(c);
+		if (key == 'y' || key == 'Y') {
+			console_decide(c, id, CLIENT_APPROVE, NULL, NULL);
+		} else {
+			console_say(c, ROLE_DIM,
+			            "cancelled: #%lld not approved",
+			            (long long)id);
+		}
+		return CONSOLE_REDRAW_ALL;
+	}
+	if (key == INPUT_KEY_ESC) {
+		bool search = c->prompt == CONSOLE_PROMPT_SEARCH;
+
+		console_prompt_done(c);
+		console_say(c, ROLE_DIM, "cancelled");
+		if (search) {
+			buf_reset(&c->search);
+			console_load_history(c);
+		}
+		return CONSOLE_REDRAW_ALL;
+	}
+	if (key == INPUT_KEY_ENTER) {
+		return console_prompt_submit(c);
+	}
+	if (key == INPUT_KEY_BACKSPACE) {
+		console_input_backspace(&c->input);
+	} else if (key >= 0x20 && key < INPUT_KEY_BASE && key != 0x7f) {
+		console_input_utf8(&c->input, key);
+	}
+	if (c->prompt == CONSOLE_PROMPT_SEARCH) {
+		buf_reset(&c->search);
+		buf_puts(&c->search, c->input.data ? c->input.data : "");
+		console_load_history(c);
+	}
+	return CONSOLE_REDRAW_ALL;
+}
+
+/* ---- the frame: computed first, then drawn --------------------------------
+ */
+
+struct console_frame {
+	struct layout_lines status; /* status, then the banner if any */
+	struct layout_lines list;   /* header, then the visible rows */
+	struct layout_lines detail; /* every wrapped line */
+	struct layout_lines bottom; /* detail title, message, legend */
+	int cursor_x;               /* on the message line; -1 hides it */
+};
+
+static void
+console_frame_free(struct console_frame *f)
+{
+	layout_lines_free(&f->status);
+	layout_lines_free(&f->list);
+	layout_lines_free(&f->detail);
+	layout_lines_free(&f->bottom);
+}
+
+/* The context of the view under any overlay. */
+static enum keymap_ctx
+console_view_ctx(const struct console *c)
+{
+	switch (c->view) {
+	case CONSOLE_VIEW_HISTORY:
+		return KEYMAP_CTX_HISTORY;
+	case CONSOLE_VIEW_SESSIONS:
+		return KEYMAP_CTX_SESSIONS;
+	default:
+		return KEYMAP_CTX_QUEUE;
+	}
+}
+
+static enum keymap_ctx
+console_ctx(const struct console *c)
+{
+	return c->help ? KEYMAP_CTX_HELP : console_view_ctx(c);
+}
+
+static void
+console_status(const struct console *c, struct console_frame *f)
+{
+	static const char *const views[] = { "queue", "history", "sessions" };
+	struct layout_line *l = layout_push(&f->status);
+	bool up = client_connected(c->client);
+	const char *reason = NULL;
+
+	layout_add(l, ROLE_STATUS, " airlock ");
+	if (!up) {
+		layout_add(l, ROLE_STATUS_BAD,
+		           c->have_snapshot ? " reconnecting "
+		                            : " disconnected ");
+	}
+	layout_addf(l, ROLE_STATUS, " %zu pending | %s%s", c->nqueue,
+	            views[c->view], c->o->readonly ? " | read-only" : "");
+	if (c->view == CONSOLE_VIEW_HISTORY && c->search.len > 0) {
+		layout_add(l, ROLE_STATUS, " | search: ");
+		layout_add_inline(l, ROLE_STATUS, c->search.data);
+	}
+	layout_line_fit(l, c->geom.cols);
+	if (c->geom.banner_y < 0) {
+		return;
+	}
+	l = layout_push(&f->status);
+	client_tier(c->client, &reason);
+	layout_add(l, ROLE_BANNER,
+	           " agent not isolated: approvals can be forged by the agent");
+	if (reason != NULL && *reason != '\0') {
+		layout_add(l, ROLE_BANNER, " (");
+		layout_add_inline(l, ROLE_BANNER, reason);
+		layout_add(l, ROLE_BANNER, ")");
+	}
+	layout_line_fit(l, c->geom.cols);
+}
+
+static void
+console_list_queue(struct console *c, int64_t now, struct console_frame *f)
+{
+	int cols = c->geom.cols;
+
+	layout_queue_header(cols, layout_push(&f->list));
+	layout_sel_scroll(&c->sel, (size_t)c->geom.list_h);
+	for (size_t i = c->sel.top;
+	     i < c->nqueue && i < c->sel.top + (size_t)c->geom.list_h; i++) {
+		layout_queue_row(c->queue[i], now, cols, i == c->sel.index,
+		                 layout_push(&f->list));
+	}
+}
+
+static void
+console_list_history(struct console *c, int64_t now, struct console_frame *f)
+{
+	int cols = c->geom.cols;
+	size_t h = (size_t)c->geom.list_h;
+
+	view_history_header(cols, layout_push(&f->list));
+	layout_sel_scroll(&c->hsel, h);
+	for (size_t i = c->hsel.top; i < c->nhist && i < c->hsel.top + h; i++) {
+		view_history_row(c->hist[i], now, cols, i == c->hsel.index,
+		                 layout_push(&f->list));
+	}
+}
+
+static void
+console_list_sessions(struct console *c, int64_t now, struct console_frame *f)
+{
+	int cols = c->geom.cols;
+	size_t h = (size_t)c->geom.list_h;
+
+	view_sessions_header(cols, layout_push(&f->list));
+	layout_sel_scroll(&c->ssel, h);
+	for (size_t i = c->ssel.top; i < c->nsessions && i < c->ssel.top + h;
+	     i++) {
+		view_sessions_row(&c->sessions[i], now, cols,
+		                  i == c->ssel.index, layout_push(&f->list));
+	}
+}
+
+static void
+console_detail_empty(const struct console *c, struct console_frame *f)
+{
+	struct layout_line *l = layout_push(&f->detail);
+
+	if (!client_connected(c->client)) {
+		layout_add(l, ROLE_ERROR,
+		           "Not connected to airlockd; retrying.");
+	} else if (c->view == CONSOLE_VIEW_QUEUE) {
+		layout_add(
+		        l, ROLE_DIM,
+		        "Nothing is waiting for you. New requests appear here "
+		        "and ring the bell.");
+	} else if (c->view == CONSOLE_VIEW_SESSIONS && c->nsessions > 0) {
+		layout_add(l, ROLE_DIM, "Session ");
+		layout_add_inline(l, ROLE_NORMAL,
+		                  c->sessions[c->ssel.index].session_id);
+		l = layout_push(&f->detail);
+		layout_add(l, ROLE_DIM, "In ");
+		layout_add_inline(l, ROLE_NORMAL,
+		                  c->sessions[c->ssel.index].cwd);
+	} else {
+		layout_add(l, ROLE_DIM, "No matching history.");
+	}
+}
+
+/* Builds the detail (or help) and records how much of it was seen. */
+static void
+console_detail(struct console *c, int64_t now, struct console_frame *f)
+{
+	const struct action *a = c->help ? NULL : console_selected(c);
+	size_t h = (size_t)c->geom.detail_h;
+	size_t end;
+
+	if (c->help) {
+		view_help_build(c->km, console_view_ctx(c), c->o->readonly,
+		                c->geom.cols, &f->detail);
+	} else if (a != NULL) {
+		view_detail_build(a, now, c->geom.cols, &f->detail);
+	} else {
+		console_detail_empty(c, f);
+	}
+	if ((a ? a->id : 0) != c->detail_id) {
+		c->detail_id = a ? a->id : 0;
+		c->detail_top = 0;
+		c->detail_seen = 0;
+	}
+	if (c->detail_top + h > f->detail.n) {
+		c->detail_top = f->detail.n > h ? f->detail.n - h : 0;
+	}
+	end = c->detail_top + h < f->detail.n ? c->detail_top + h : f->detail.n;
+	if (end > c->detail_seen && c->detail_top <= c->detail_seen) {
+		c->detail_seen = end;
+	}
+	c->detail_lines = f->detail.n;
+}
+
+static void
+console_detail_title(const struct console *c, const struct console_frame *f,
+                     struct layout_line *l)
+{
+	size_t n = f->detail.n;
+	size_t last = c->detail_top + (size_t)c->geom.detail_h;
+
+	layout_add(l, ROLE_TITLE, c->help ? " Help " : " Detail ");
+	if (c->detail_id != 0 && !c->help) {
+		layout_addf(l, ROLE_DIM, "#%lld ", (long long)c->detail_id);
+	}
+	layout_addf(l, ROLE_DIM, " lines %zu-%zu of %zu",
+	            n ? c->detail_top + 1 : 0, last < n ? last : n, n);
+	if (last < n) {
+		layout_add(l, ROLE_COUNTDOWN_URGENT, "  more below");
+	}
+	layout_line_fit(l, c->geom.cols);
+}
+
+static void
+console_bottom(const struct console *c, struct console_frame *f)
+{
+	struct layout_line *l;
+
+	console_detail_title(c, f, layout_push(&f->bottom));
+	l = layout_push(&f->bottom);
+	f->cursor_x = -1;
+	if (c->message != NULL) {
+		layout_add(l, c->message_role, c->message);
+	}
+	if (c->prompt == CONSOLE_PROMPT_DENY ||
+	    c->prompt == CONSOLE_PROMPT_SEARCH) {
+		layout_add_inline(l, ROLE_PROMPT,
+		                  c->input.data ? c->input.data : "");
+		f->cursor_x =
+		        l->cols < c->geom.cols ? l->cols : c->geom.cols - 1;
+	}
+	layout_line_fit(l, c->geom.cols);
+	view_help_legend(c->km, console_ctx(c), c->o->readonly, c->geom.cols,
+	                 layout_push(&f->bottom));
+}
+
+static void
+console_compute(struct console *c, struct console_frame *f)
+{
+	int64_t now = console_now_ms();
+	bool banner = c->have_snapshot && client_connected(c->client) &&
+	              client_tier(c->client, NULL) == 0;
+
+	layout_geometry(LINES, COLS, banner, &c->geom);
+	console_status(c, f);
+	if (c->view == CONSOLE_VIEW_QUEUE) {
+		console_list_queue(c, now, f);
+	} else if (c->view == CONSOLE_VIEW_HISTORY) {
+		console_list_history(c, now, f);
+	} else {
+		console_list_sessions(c, now, f);
+	}
+	console_detail(c, now, f);
+	console_bottom(c, f);
+}
+
+static void
+console_draw(struct console *c, const struct console_frame *f)
+{
+	const struct layout_geom *g = &c->geom;
+	struct layout_lines rows = f->list;
+
+	draw_begin();
+	if (g->too_small) {
+		struct layout_lines tmp = { 0 };
+
+		layout_add(layout_push(&tmp), ROLE_ERROR,
+		           "terminal too small: airlock needs 40x10");
+		draw_line(c->draw, 0, g->cols, &tmp.v[0], ROLE_NORMAL);
+		layout_lines_free(&tmp);
+		draw_end();
+		return;
+	}
+	draw_line(c->draw, g->status_y, g->cols, &f->status.v[0], ROLE_STATUS);
+	if (g->banner_y >= 0) {
+		draw_line(c->draw, g->banner_y, g->cols, &f->status.v[1],
+		          ROLE_BANNER);
+	}
+	draw_line(c->draw, g->list_y, g->cols, &rows.v[0], ROLE_HEADER);
+	rows.v++;
+	rows.n--;
+	draw_lines(c->draw, g->list_y + 1, g->list_h, g->cols, &rows, 0);
+	draw_line(c->draw, g->detail_y, g->cols, &f->bottom.v[0], ROLE_NORMAL);
+	draw_lines(c->draw, g->detail_y + 1, g->detail_h, g->cols, &f->detail,
+	           c->detail_top);
+	draw_line(c->draw, g->message_y, g->cols, &f->bottom.v[1], ROLE_NORMAL);
+	draw_line(c->draw, g->legend_y, g->cols, &f->bottom.v[2], ROLE_LEGEND);
+	draw_cursor(f->cursor_x < 0 ? -1 : g->message_y, f->cursor_x);
+	draw_end();
+}
+
+static void
+console_frame(struct console *c, unsigned mask)
+{
+	struct console_frame f = { 0 };
+
+	if (mask & CONSOLE_REDRAW_CLEAR) {
+		clearok(curscr, TRUE);
+	}
+	console_compute(c, &f);
+	console_draw(c, &f);
+	console_frame_free(&f);
+}
+
+/* ---- input ------------------------------------------------------------------
+ */
+
+static unsigned
+console_mouse(struct console *c, const struct input_event *ev)
+{
+	struct layout_sel *sel = c->view == CONSOLE_VIEW_QUEUE     ? &c->sel
+	                         : c->view == CONSOLE_VIEW_HISTORY ? &c->hsel
+	                                                           : &c->ssel;
+	int row = ev->y - (c->geom.list_y + 1);
+
+	if (ev->kind == INPUT_WHEEL_UP || ev->kind == INPUT_WHEEL_DOWN) {
+		console_scroll(c, ev->kind == INPUT_WHEEL_UP ? -3 : 3);
+		return CONSOLE_REDRAW_DETAIL;
+	}
+	if (row < 0 || row >= c->geom.list_h ||
+	    c->prompt != CONSOLE_PROMPT_NONE) {
+		return CONSOLE_REDRAW_NONE;
+	}
+	console_move(c, (long)(sel->top + (size_t)row) - (long)sel->index);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_key(struct console *c, uint32_t key)
+{
+	enum tui_action act;
+	char name[32];
+
+	if (c->prompt != CONSOLE_PROMPT_NONE) {
+		return console_prompt_key(c, key);
+	}
+	act = keymap_lookup(c->km, console_ctx(c), key);
+	if (act == ACT_NONE && c->help) {
+		/* any other key closes the help */
+		c->help = false;
+		return CONSOLE_REDRAW_ALL;
+	}
+	if (act == ACT_NONE || console_handlers[act] == NULL) {
+		console_say(c, ROLE_DIM,
+		            "%s is not bound here; ? shows the keys",
+		            keymap_key_name(key, name, sizeof name));
+		return CONSOLE_REDRAW_STATUS;
+	}
+	return console_handlers[act](c);
+}
+
+static unsigned
+console_input(struct console *c, const struct input_event *ev)
+{
+	switch (ev->kind) {
+	case INPUT_KEY:
+		return console_key(c, ev->key);
+	case INPUT_RESIZE:
+		/* rows wrap differently now: what was seen must be seen again
+		 */
+		c->detail_seen = 0;
+		return CONSOLE_REDRAW_ALL | CONSOLE_REDRAW_CLEAR;
+	case INPUT_CLICK:
+	case INPUT_WHEEL_UP:
+	case INPUT_WHEEL_DOWN:
+		return console_mouse(c, ev);
+	default:
+		return CONSOLE_REDRAW_NONE;
+	}
+}
+
+/* ---- set-up
+ * ------------------------------------------------------------------ */
+
+/* Reads console.conf: key bindings and the theme. Problems are reported on
+ * the message line, never fatal. */
+static char *
+console_config(struct console *c, char **theme)
+{
+	char *path = c->o->config_path ? xstrdup(c->o->config_path)
+	                               : xasprintf("%s/console.conf",
+	                                           c->o->paths->config_dir);
+	char *text = console_read_file(path);
+	char *problem = NULL;
+	char *save = NULL;
+	int lineno = 0;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL;
+	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *err = NULL;
+		char name[128];
+
+		lineno++;
+		if (sscanf(line, " theme %127s", name) == 1) {
+			free(*theme);
+			*theme = xstrdup(name);
+		} else if (keymap_parse_line(c->km, line, &err) != 0 &&
+		           problem == NULL) {
+			problem = xasprintf("%s:%d: %s", path, lineno,
+			                    err ? err : "not understood");
+		}
+		free(err);
+	}
+	free(text);
+	free(path);
+	return problem;
+}
+
+static void
+console_theme_dirs(const struct console *c, char **dirs, size_t max)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t k = 0;
+
+	dirs[k++] = xasprintf("%s/themes", c->o->paths->config_dir);
+	if (getenv("AIRLOCK_THEME_DIR") != NULL && k < max - 1) {
+		dirs[k++] = xstrdup(getenv("AIRLOCK_THEME_DIR"));
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		/* installed, then a build tree next to the sources */
+		dirs[k++] = xasprintf("%s/../share/airlock/themes", exe);
+		dirs[k++] = xasprintf("%s/../../themes", exe);
+	}
+	dirs[k++] = xstrdup("/usr/share/airlock/themes");
+	dirs[k] = NULL;
+}
+
+/* NO_COLOR (any value) or a terminal without colours: attributes only. */
+static char *
+console_theme(struct console *c, const char *name, bool *colour)
+{
+	const char *nc = getenv("NO_COLOR");
+	char *dirs[8] = { 0 };
+	char *err = NULL;
+
+	*colour = has_colors() && (nc == NULL || *nc == '\0') &&
+	          (name == NULL || strcmp(name, "mono") != 0);
+	theme_defaults(&c->theme, *colour);
+	if (!*colour && (name == NULL || strcmp(name, "mono") != 0)) {
+		return NULL;
+	}
+	console_theme_dirs(c, dirs, 8);
+	if (theme_load(&c->theme, name ? name : "dark",
+	               (const char *const *)dirs, &err) != 0 &&
+	    name == NULL) {
+		/* the built-in dark palette is the same theme */
+		free(err);
+		err = NULL;
+	}
+	for (size_t i = 0; dirs[i] != NULL; i++) {
+		free(dirs[i]);
+	}
+	return err;
+}
+
+static void
+console_screen_init(void)
+{
+	setlocale(LC_ALL, "");
+	initscr();
+	input_setup(true);
+	curs_set(0);
+}
+
+static int
+console_setup(struct console *c)
+{
+	char *theme = c->o->theme ? xstrdup(c->o->theme) : NULL;
+	char *problem, *theme_err;
+	bool colour;
+	int rc = client_open(&c->client, c->o->paths);
+
+	if (rc != 0) {
+		fprintf(stderr, "airlock: cannot open the daemon client: %s\n",
+		        al_strerror(rc));
+		free(theme);
+		return rc;
+	}
+	c->km = keymap_new();
+	keymap_load_defaults(c->km);
+	problem = console_config(c, &theme);
+	console_screen_init();
+	theme_err =
+	        console_theme(c, c->o->theme ? c->o->theme : theme, &colour);
+	c->draw = draw_new(&c->theme, colour);
+	c->alert = alert_new(!c->o->no_notify);
+	if (problem != NULL || theme_err != NULL) {
+		console_say(c, ROLE_ERROR, "%s", problem ? problem : theme_err);
+	}
+	free(problem);
+	free(theme_err);
+	free(theme);
+	return 0;
+}
+
+static void
+console_teardown(struct console *c)
+{
+	if (c->draw != NULL) {
+		endwin();
+	}
+	alert_free(c->alert);
+	draw_free(c->draw);
+	keymap_free(c->km);
+	client_close(c->client);
+	client_actions_free(c->hist, c->nhist);
+	view_sessions_free(c->sessions, c->nsessions);
+	free(c->session_ids);
+	free(c->hist_ids);
+	free(c->queue);
+	free(c->ids);
+	free(c->message);
+	buf_free(&c->search);
+	buf_free(&c->input);
+}
+
+/* ---- the loop
+ * ------------------------------------------------------------------ */
+
+static unsigned
+console_wait(struct console *c, int64_t *last_tick)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		               { .fd = client_event_fd(c->client),
+		                 .events = POLLIN } };
+	int64_t now = console_now_ms();
+	int timeout = (int)(1000 - now % 1000);
+	unsigned mask = 0;
+	struct input_event ev;
+
+	if (poll(p, p[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR) {
+		c->quit = true;
+		return 0;
+	}
+	now = console_now_ms();
+	/* every second: countdowns move, and a lost daemon is retried */
+	if (now / 1000 != *last_tick / 1000 || (p[1].revents & POLLIN)) {
+		mask |= console_pump(c);
+	}
+	if (now / 1000 != *last_tick / 1000) {
+		*last_tick = now;
+		mask |= CONSOLE_REDRAW_LIST;
+	}
+	/* a frame per key: a page the approver flipped past must really have
+	 * been drawn before it counts as seen */
+	while (!c->quit && input_read(&ev)) {
+		unsigned m = console_input(c, &ev);
+
+		if (m != 0 && !c->quit) {
+			console_frame(c, m | mask);
+			mask = 0;
+		}
+	}
+	return mask;
+}
+
+int
+console_run(const struct console_opts *o)
+{
+	struct console c = { .o = o };
+	int64_t tick = 0;
+	int rc = console_setup(&c);
+
+	if (rc != 0) {
+		console_teardown(&c);
+		return rc;
+	}
+	console_pump(&c);
+	console_frame(&c, CONSOLE_REDRAW_ALL);
+	while (!c.quit) {
+		unsigned mask = console_wait(&c, &tick);
+
+		if (mask != 0 && !c.quit) {
+			console_frame(&c, mask);
+		}
+	}
+	console_teardown(&c);
+	return 0;
+}

@@ -1,0 +1,24 @@
+#ifndef AIRLOCK_TUI_VIEW_DETAIL_H
+#define AIRLOCK_TUI_VIEW_DETAIL_H
+
+#include <stdint.h>
+
+#include "core/action.h"
+#include "tui/layout.h"
+
+/*
+ * The detail pane of one action: what the agent wants to run, why airlock
+ * stopped it (rule, findings with the risky spans highlighted, hosts), and
+ * the full tool input pretty-printed with its byte length and hash. Every
+ * agent string goes through the sanitiser.
+ */
+
+/* Appends the detail of a, wrapped to cols, to out. */
+void view_detail_build(const struct action *a, int64_t now_ms, int cols,
+                       struct layout_lines *out);
+
+/* The tool input field the classifier's spans refer to ("command" for
+ * Bash, "url" for WebFetch, "file_path" for file tools), or NULL. */
+const char *view_detail_span_field(const char *tool_name);
+
+#endif

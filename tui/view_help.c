@@ -1,0 +1,79 @@
+#include "tui/view_help.h"
+
+#include <stdio.h>
+
+bool
+view_help_is_decision(enum tui_action a)
+{
+	return a == ACT_APPROVE || a == ACT_DENY || a == ACT_EDIT ||
+	       a == ACT_APPROVE_ALWAYS || a == ACT_APPROVE_SESSION;
+}
+
+void
+view_help_build(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
+                int cols, struct layout_lines *out)
+{
+	struct layout_lines ls = { 0 };
+	struct layout_line *l = layout_push(&ls);
+	char keys[64];
+
+	layout_addf(l, ROLE_TITLE, "Keys (%s view)", keymap_ctx_name(ctx));
+	layout_add(l, ROLE_DIM,
+	           "   rebind in console.conf: bind queue y approve");
+	layout_push(&ls);
+	for (int a = 1; a < ACT__COUNT; a++) {
+		keymap_keys_for(km, ctx, (enum tui_action)a, keys, sizeof keys);
+		l = layout_push(&ls);
+		layout_add(l, keys[0] ? ROLE_LEGEND_KEY : ROLE_DIM,
+		           keys[0] ? keys : "-");
+		layout_pad(l, ROLE_HELP, 16);
+		layout_add(l, ROLE_HELP,
+		           keymap_action_help((enum tui_action)a));
+		if (readonly && view_help_is_decision((enum tui_action)a)) {
+			layout_add(l, ROLE_DIM, " (read-only: disabled)");
+		}
+	}
+	layout_wrap(&ls, cols, 16, out);
+	layout_lines_free(&ls);
+}
+
+/* What the legend offers, per view: the decisions first. */
+static const enum tui_action view_help_legend_queue[] = {
+	ACT_APPROVE,   ACT_DENY,         ACT_EDIT, ACT_DOWN, ACT_UP,
+	ACT_PAGE_DOWN, ACT_VIEW_HISTORY, ACT_HELP, ACT_QUIT,
+};
+
+static const enum tui_action view_help_legend_other[] = {
+	ACT_DOWN,       ACT_UP,           ACT_SEARCH,
+	ACT_VIEW_QUEUE, ACT_VIEW_HISTORY, ACT_VIEW_SESSIONS,
+	ACT_HELP,       ACT_QUIT,
+};
+
+void
+view_help_legend(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
+                 int cols, struct layout_line *out)
+{
+	bool queue = ctx == KEYMAP_CTX_QUEUE;
+	const enum tui_action *list =
+	        queue ? view_help_legend_queue : view_help_legend_other;
+	size_t n = queue ? sizeof view_help_legend_queue /
+	                           sizeof view_help_legend_queue[0]
+	                 : sizeof view_help_legend_other /
+	                           sizeof view_help_legend_other[0];
+	char keys[64];
+
+	for (size_t i = 0; i < n; i++) {
+		if (readonly && view_help_is_decision(list[i])) {
+			continue;
+		}
+		keymap_keys_for(km, ctx, list[i], keys, sizeof keys);
+		if (keys[0] == '\0') {
+			continue;
+		}
+		layout_add(out, ROLE_LEGEND, out->cols ? "  " : "");
+		layout_add(out, ROLE_LEGEND_KEY, keys);
+		layout_add(out, ROLE_LEGEND, " ");
+		layout_add(out, ROLE_LEGEND, keymap_action_name(list[i]));
+	}
+	layout_line_fit(out, cols);
+}
