@@ -456,9 +456,10 @@ static void
 classify_write_abs(struct classify_ctx *cx, const char *abs,
                    const struct classify_arg *a, enum classify_wr how)
 {
-	bool del = how == CLASSIFY_WR_DELETE;
-
-	if (classify_guarded(cx, abs, a, how) || classify_scratch(abs)) {
+	bool del = how == CLASSIFY_WR_DELETE;	/* Scratch space (/tmp) is free to write, unless the workspace itself
+	 * lives there: then it is the user's work like anywhere else. */
+	if (classify_guarded(cx, abs, a, how) ||
+	    (classify_scratch(abs) && !classify_in_workspace(cx->env, abs))) {
 		return;
 	}
 	if (classify_under(abs, "/dev")) {
