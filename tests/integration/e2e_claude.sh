@@ -18,17 +18,40 @@ fi
 
 start_daemon --approval-timeout 60
 
-# decide ACTION: approve, or deny with a reason, from the console when
-# tmux is here (keys a / d), else from the command line.
+# The approver: the real console in a private tmux server.
+USE_CONSOLE=0
+if command -v tmux >/dev/null; then
+	. "$(dirname "$0")/console_lib.sh"
+	console_start approver 100 30
+	USE_CONSOLE=1
+else
+	echo "note: tmux missing, deciding with the command line instead"
+fi
+
+# decide ACTION: approve (key a), or deny with a reason (key d, a typed
+# reason, Enter) in the console.
 decide() {
 	local what=$1 id
 	wait_for 60 has_pending created_by_bash || return 1
 	id=$(pending_id created_by_bash)
-	if [ "$what" = approve ]; then
-		"$BIN/airlock" approve "$id" --reason "e2e approve"
-	else
-		"$BIN/airlock" deny "$id" --reason "airlock e2e: not today"
+	if [ $USE_CONSOLE = 0 ]; then
+		if [ "$what" = approve ]; then
+			"$BIN/airlock" approve "$id" --reason "e2e approve"
+		else
+			"$BIN/airlock" deny "$id" --reason "airlock e2e: not today"
+		fi
+		return
 	fi
+	screen_wait approver 10 "created_by_bash" || return 1
+	if [ "$what" = approve ]; then
+		keys approver a
+	else
+		keys approver d
+		screen_wait approver 5 "eason" || return 1
+		keys approver -l "airlock e2e: not today"
+		keys approver Enter
+	fi
+	wait_for 10 bash -c "! '$BIN/airlock' pending --json | grep -q created_by_bash"
 }
 
 run_case() {
@@ -59,7 +82,7 @@ run_case() {
 	else
 		check "deny: no file was created" [ ! -e "$work/created_by_bash.txt" ]
 		check "deny: the model's tool result carries the reason" \
-			bash -c "'$H/show_run.py' --tool-results '$out' | grep -q 'not today'"
+			bash -c "'$H/show_run.py' --tool-results '$out' | grep 'not today' >/dev/null"
 	fi
 	check "$what: the settings file was written by airlock install" \
 		grep -q airlock-hook "$work/.claude/settings.json"
@@ -68,4 +91,10 @@ run_case() {
 
 run_case approve
 run_case deny
-finish
+if [ $USE_CONSOLE = 1 ]; then
+	check "the console recorded the approver's Unix user" \
+		bash -c "'$BIN/airlock' log --json --limit 100 | grep -q '\"approver\":\"$(id -un)\"'"
+	console_finish
+else
+	finish
+fi

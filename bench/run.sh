@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every airlock benchmark found in a build directory and prints one
+# summary table (goal figures of issue 8), after each benchmark's own output.
+#
+#   bench/run.sh [BUILD_DIR] [--quick]
+#
+# BUILD_DIR defaults to build-bench; configure it as a Release build:
+#   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
+#   cmake --build build-bench -j2
+# Environment: HOOK_RUNS (default 500), DAEMON_SECONDS (default 5),
+# AUDIT_ROWS (bench_audit history size, default 100000; the goal is 1M).
+set -u
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build-bench}
+QUICK=no
+[ "${2:-}" = --quick ] && QUICK=yes
+BUILD=$(cd "$BUILD" && pwd) || exit 2
+B=$BUILD/bench
+OUT=$(mktemp -d /tmp/airlock-run.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+echo "build:   $BUILD ($(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt"))"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min)"
+echo
+
+run() { # name command...
+	local name=$1
+	shift
+	if [ ! -x "$1" ]; then
+		echo "== $name: not built, skipped"
+		return
+	fi
+	echo "== $name: $*"
+	"$@" 2>&1 | tee "$OUT/$name.txt"
+	echo
+}
+
+if [ $QUICK = yes ]; then
+	run bench_hook "$B/bench_hook" --quick
+	run bench_daemon "$B/bench_daemon" --duration 2 --pending 50
+else
+	run bench_hook "$B/bench_hook" -n "${HOOK_RUNS:-500}"
+	run bench_daemon "$B/bench_daemon" --duration "${DAEMON_SECONDS:-5}"
+	run bench_audit "$B/bench_audit" /tmp "${AUDIT_ROWS:-100000}"
+	run bench_diff "$B/bench_diff"
+	run bench_scan "$B/bench_scan"
+fi
+
+# The summary: the hook table rows and every RESULT/GOAL line.
+echo "================================ summary ================================"
+if [ -f "$OUT/bench_hook.txt" ]; then
+	grep -E '^(form|sh|args) ' "$OUT/bench_hook.txt"
+	echo
+fi
+cat "$OUT"/*.txt | grep -E '^RESULT (daemon|fsync|hook-nodaemon)' |
+	sed 's/^RESULT //'
+echo
+printf '%-38s %12s %10s  %s\n' goal value limit status
+cat "$OUT"/*.txt | grep '^GOAL ' | while read -r _ name value limit status; do
+	printf '%-38s %12s %10s  %s\n' "$name" "${value#value=}" "${limit#limit=}" "$status"
+done
