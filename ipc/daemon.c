@@ -189,6 +189,32 @@ daemon_pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_unlock(&d->mu);
 }
 
+/* The events socket: same permissions as the others (the events carry
+ * tool inputs), and a deep send queue so that a burst of decisions does
+ * not overflow a console's pipe (PUB drops silently when it is full). */
+static int
+daemon_listen_pub(struct daemon *d, char **err)
+{
+	char *url = paths_url(d->paths.events_sock);
+	nng_listener l;
+	int rv;
+
+	nng_socket_set_size(d->pub, NNG_OPT_RECVMAXSZ, 1024);
+	nng_socket_set_int(d->pub, NNG_OPT_SENDBUF, 1024);
+	rv = nng_listener_create(&l, d->pub, url);
+	if (rv == 0) {
+		nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0600);
+		rv = nng_listener_start(l, 0);
+	}
+	free(url);
+	if (rv != 0) {
+		*err = xasprintf("cannot listen on %s: %s",
+		                 d->paths.events_sock, nng_strerror(rv));
+		return AL_ECONN;
+	}
+	return 0;
+}
+
 static int
 daemon_open_sockets(struct daemon *d, char **err)
 {
@@ -212,16 +238,7 @@ daemon_open_sockets(struct daemon *d, char **err)
 		rc = daemon_relisten(&d->ctl, d->paths.control_sock, err);
 	}
 	if (rc == 0) {
-		char *url = paths_url(d->paths.events_sock);
-		nng_socket_set_size(d->pub, NNG_OPT_RECVMAXSZ, 1024);
-		int rv = nng_listen(d->pub, url, NULL, 0);
-		free(url);
-		if (rv != 0) {
-			*err = xasprintf("cannot listen on %s: %s",
-			                 d->paths.events_sock,
-			                 nng_strerror(rv));
-			rc = AL_ECONN;
-		}
+		rc = daemon_listen_pub(d, err);
 	}
 	for (int i = 0; rc == 0 && i < 2; i++) {
 		if (repctx_start(&d->hook) != 0 || repctx_start(&d->ctl) != 0) {

@@ -82,6 +82,10 @@ main(int argc, char **argv)
 			home = argv[++i];
 		} else if (strcmp(argv[i], "--foreground") == 0) {
 			foreground = 1;
+		} else if (strcmp(argv[i], "--abandon-grace") == 0 &&
+		           i + 1 < argc) {
+			opts.abandon_grace_ms =
+			        strtoll(argv[++i], NULL, 10) * 1000;
 		} else if (strcmp(argv[i], "--approval-timeout") == 0 &&
 		           i + 1 < argc) {
 			opts.approval_timeout_ms =
@@ -89,7 +93,8 @@ main(int argc, char **argv)
 		} else {
 			fprintf(stderr,
 			        "usage: airlockd [--home DIR] [--foreground] "
-			        "[--approval-timeout SECONDS]\n");
+			        "[--approval-timeout SECONDS] [--abandon-grace "
+			        "SECONDS]\n");
 			return 2;
 		}
 	}

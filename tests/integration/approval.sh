@@ -88,6 +88,25 @@ else
 	kill $hook 2>/dev/null
 fi
 
+# 6b. The hook goes away (Claude Code killed it, the user pressed Ctrl-C):
+#     after the grace period the action ends as abandoned, recorded.
+stop_daemon
+start_daemon --approval-timeout 60 --abandon-grace 1
+event "$PAYLOADS/PreToolUse.Bash.json" 'd["tool_input"]["command"]="touch orphan"' |
+	timeout 30 $HOOK >/dev/null &
+hook=$!
+wait_for 5 has_pending orphan
+pkill -9 -P $hook 2>/dev/null; kill -9 $hook 2>/dev/null
+wait $hook 2>/dev/null
+check "an abandoned action leaves the queue" wait_for 10 no_pending orphan
+check "abandonment is recorded" bash -c "'$BIN/airlock' log --json | grep orphan | grep -q '\"state\":\"abandoned\"'"
+
+# Sockets and the runtime directory are private.
+check "runtime directory is 0700" [ "$(stat -c %a "$AIRLOCK_HOME/run")" = 700 ]
+for s in hook control events; do
+	check "$s.sock is 0600" [ "$(stat -c %a "$AIRLOCK_HOME/run/$s.sock")" = 600 ]
+done
+
 # 7. Approval timeout: deny, recorded.
 stop_daemon
 start_daemon --approval-timeout 1

@@ -67,6 +67,7 @@ pending_id() {
 }
 
 has_pending() { [ -n "$(pending_id "$1")" ]; }
+no_pending() { ! has_pending "$1"; }
 
 # event FILE [python-expression-on-d]: a payload, optionally modified.
 event() {
