@@ -192,4 +192,85 @@ int audit_list_alerts(struct audit *db, bool unacked_only, int limit,
 int audit_ack_alert(struct audit *db, int64_t id, const char *by, int64_t uid,
                     int64_t ms);
 
+/* ---- Review: sessions, daily statistics, export, reconciliation ------
+ * (core/audit_extra.c) */
+
+/* A session and what it did. Strings are borrowed for the callback. */
+struct audit_session_info {
+	const char *session_id;
+	const char *cwd; /* the first cwd it was seen with */
+	const char *permission_mode;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	int64_t calls;    /* tool calls the hook saw (verdict recorded) */
+	int64_t asked;    /* of which the policy asked a human */
+	int64_t denied;   /* denied by policy or by a human */
+	int64_t events;   /* other hook events (PostToolUse, Stop, ...) */
+	int64_t imported; /* calls imported from a transcript */
+	int64_t alerts;
+};
+
+typedef int (*audit_session_fn)(const struct audit_session_info *s,
+                                void *arg);
+
+/* Calls fn for sessions, most recently seen first, at most limit (0 means
+ * 50). fn returning non-zero stops the walk and that value is returned. */
+int audit_list_sessions(struct audit *db, int limit, audit_session_fn fn,
+                        void *arg);
+
+/* One UTC day of calls. */
+struct audit_day {
+	char day[11]; /* YYYY-MM-DD */
+	int64_t calls;     /* tool calls the hook saw */
+	int64_t allowed;   /* allowed by policy at once */
+	int64_t asked;     /* sent to a human */
+	int64_t denied;    /* denied by policy or by a human */
+	int64_t timed_out; /* asked, nobody decided in time */
+	int64_t imported;  /* calls imported from a transcript */
+	int64_t decided;   /* asked calls a human approved or denied */
+	/* Median of decided_ms - received_ms over the `decided` calls; -1
+	 * when there are none. */
+	int64_t median_decide_ms;
+};
+
+typedef int (*audit_day_fn)(const struct audit_day *d, void *arg);
+
+/* Calls fn per day with calls received in [since_ms, until_ms] (0: no
+ * bound), oldest day first. Reads every call in the range once; memory
+ * is bounded by one day's decided calls. */
+int audit_stats_daily(struct audit *db, int64_t since_ms, int64_t until_ms,
+                      audit_day_fn fn, void *arg);
+
+/* A page of actions in id order, for export. */
+struct audit_range {
+	int64_t after_id; /* only ids above this; pass the last id seen */
+	int64_t since_ms; /* received_ms bounds, 0 for none */
+	int64_t until_ms;
+	int limit; /* 0 means 1000 */
+};
+
+/* Calls fn for the actions of r, oldest (lowest id) first; the actions
+ * are borrowed for the call. Page with after_id = the last id. */
+int audit_scan_actions(struct audit *db, const struct audit_range *r,
+                       audit_action_fn fn, void *arg);
+
+/* What the store holds about one tool_use_id (0 where there is none). */
+struct audit_tool_use {
+	int64_t decided_id;  /* a hook-recorded call with a verdict */
+	int64_t event_id;    /* another hook event (PostToolUse ...) */
+	int64_t imported_id; /* a call imported from a transcript */
+};
+
+int audit_find_tool_use(struct audit *db, const char *tool_use_id,
+                        struct audit_tool_use *out);
+/* *out true when the hook recorded anything for session_id (any action
+ * whose source is not "import"): the session ran under airlock. */
+int audit_session_supervised(struct audit *db, const char *session_id,
+                             bool *out);
+
+/* The source recorded for calls imported from a transcript. */
+#define AUDIT_SOURCE_IMPORT "import"
+/* The kind of the alert for a call that ran without passing the hook. */
+#define AUDIT_ALERT_UNSUPERVISED "unsupervised"
+
 #endif

@@ -33,11 +33,22 @@ install_packages() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# build DIR [cmake options...] [--target T]
 build() {
-	local dir=$1
+	local dir=$1 target=()
 	shift
-	cmake -S . -B "$dir" "$@" >/dev/null
-	cmake --build "$dir" -j"$jobs"
+	local opts=()
+	while [ $# -gt 0 ]; do
+		if [ "$1" = --target ]; then
+			target=(--target "$2")
+			shift 2
+		else
+			opts+=("$1")
+			shift
+		fi
+	done
+	cmake -S . -B "$dir" "${opts[@]}" >/dev/null
+	cmake --build "$dir" -j"$jobs" "${target[@]}"
 }
 
 install_packages
@@ -53,9 +64,17 @@ test)
 	long=OFF
 	[ "${AIRLOCK_LONG:-0}" = 1 ] && long=ON
 	build build-test -DCMAKE_BUILD_TYPE=Debug -DAIRLOCK_SANITIZE=ON \
-		-DAIRLOCK_WERROR=ON -DAIRLOCK_LONG_TESTS=$long
-	# Timing-sensitive integration tests run one at a time.
+		-DAIRLOCK_WERROR=ON -DAIRLOCK_LONG_TESTS=$long	# Timing-sensitive integration tests run one at a time.
 	ctest --test-dir build-test --output-on-failure -j1
+	# Every fuzz target for a short run (libFuzzer needs clang).
+	if command -v clang >/dev/null; then
+		CC=clang build build-fuzz -DCMAKE_BUILD_TYPE=Debug \
+			-DAIRLOCK_FUZZ=ON -DAIRLOCK_FUZZ_TIME=${AIRLOCK_FUZZ_TIME:-15} \
+			--target fuzzers
+		ctest --test-dir build-fuzz --output-on-failure -L fuzz -j2
+	else
+		echo "SKIP: fuzz targets (clang not installed)"
+	fi
 	;;
 *)
 	echo "usage: $0 demo|test|build" >&2
