@@ -57,6 +57,12 @@ ctl_error(const char *code, const char *msg)
 	return ctl_json_reply(o);
 }
 
+nng_msg *
+daemon_ctl_error(const char *code, const char *msg)
+{
+	return ctl_error(code, msg);
+}
+
 static int
 ctl_peer(nng_msg *req, struct peer *p)
 {
@@ -377,7 +383,8 @@ daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 	} else if (strcmp(op, "status") == 0) {
 		m = ctl_status(d);
 	} else {
-		m = ctl_error("invalid", "unknown op");
+		/* Ops that live in their own files (rules, retention, ...). */
+		m = daemon_ctl_more(d, op, o, peer.uid, peer.pid, peer.name);
 	}
 	cJSON_Delete(o);
 	return m;

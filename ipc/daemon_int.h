@@ -168,6 +168,15 @@ void daemon_hold(struct daemon *d, struct action *a, struct waiter *waiters);
 nng_msg *daemon_hook_error_reply(const char *request_id, const char *event,
                                  bool decision, const char *why);
 
+/* Control ops beyond snapshot/decide/log/status (daemon_ctl_more.c):
+ * returns the reply, an "unknown op" error for names it does not know.
+ * req is the parsed request (cJSON *); peer_* identify the caller. */
+nng_msg *daemon_ctl_more(struct daemon *d, const char *op, const void *req,
+                         uint64_t peer_uid, uint64_t peer_pid,
+                         const char *peer_name);
+/* A JSON reply for control ops: {"v":1,"ok":false,"code":..,"error":..}. */
+nng_msg *daemon_ctl_error(const char *code, const char *msg);
+
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 /* The reply to a hook for a recorded action in its current state. */
