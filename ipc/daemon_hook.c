@@ -273,10 +273,13 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 		                  .protected_paths = protected_paths,
 		                  .nprotected = d->self_dir ? 4 : 3 };
 	const char *taint = daemon_session_taint_why(d, ev->session_id);
-
 	ctx.tainted = taint != NULL;
 	if (policy_evaluate(pol, ev, &ctx, &pr) != 0) {
 		pr.verdict = POLICY_ASK; /* never fail open */
+	}
+	if (pr.verdict == POLICY_ASK) {
+		/* An approver's "allow for this session" (daemon_rules.c). */
+		daemon_session_allow(d, ev, &pr);
 	}
 	a->verdict = xstrdup(policy_verdict_name(pr.verdict));
 	a->tainted = taint != NULL;

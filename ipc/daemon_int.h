@@ -177,6 +177,13 @@ nng_msg *daemon_ctl_more(struct daemon *d, const char *op, const void *req,
 /* A JSON reply for control ops: {"v":1,"ok":false,"code":..,"error":..}. */
 nng_msg *daemon_ctl_error(const char *code, const char *msg);
 
+/* When the approver allowed calls like ev for its session ("approve for
+ * this session"), turns an ask in *pr into an allow naming that rule. Never
+ * loosens a deny, a built-in, or a call with findings that must always go
+ * to a human. mu held. */
+void daemon_session_allow(struct daemon *d, const struct event *ev,
+                          struct policy_result *pr);
+
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 /* The reply to a hook for a recorded action in its current state. */
