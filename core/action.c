@@ -6,6 +6,7 @@
 
 #include "core/al.h"
 #include "core/buf.h"
+#include "core/redact.h"
 #include "core/xalloc.h"
 
 static const char *const action_state_names[] = {
@@ -91,6 +92,35 @@ action_dup(const struct action *a)
 	d->result = xstrdup(a->result);
 	d->result_sha256 = xstrdup(a->result_sha256);
 	action_copy_risk(&d->risk, &a->risk);
+	return d;
+}
+
+static void
+action_redact_field(char **field)
+{
+	char *r;
+
+	if (*field == NULL) {
+		return;
+	}
+	r = redact_str(*field);
+	free(*field);
+	*field = r;
+}
+
+struct action *
+action_redacted(const struct action *a)
+{
+	struct action *d = action_dup(a);
+	char **fields[] = { &d->tool_input,   &d->summary,      &d->reason,
+		            &d->final_reason, &d->edited_input, &d->result };
+
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		action_redact_field(fields[i]);
+	}
+	for (size_t i = 0; i < d->risk.nfindings; i++) {
+		action_redact_field(&d->risk.findings[i].why);
+	}
 	return d;
 }
 

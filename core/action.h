@@ -67,6 +67,10 @@ bool action_state_from_name(const char *name, enum action_state *out);
 const char *action_state_decision(enum action_state s);
 struct action *action_new(void); /* zeroed */
 struct action *action_dup(const struct action *a);
+/* A copy for people to see: secrets in every free-text field (input,
+ * summary, reasons, result, findings) replaced by markers (core/redact.h).
+ * The daemon sends only this form to consoles. */
+struct action *action_redacted(const struct action *a);
 void action_free(struct action *a); /* NULL is a no-op */
 
 /* Text encoding of a risk report for storage and the wire, one finding or

@@ -82,3 +82,40 @@ redact_needed(const char *text, size_t len)
 {
 	return text != NULL && secrets_any(text, len);
 }
+
+char *
+redact_restore(const char *edited, const char *original)
+{
+	struct secret_span *s = NULL;
+	size_t n = 0;
+	char *out;
+
+	if (edited == NULL) {
+		return NULL;
+	}
+	out = xstrdup(edited);
+	if (original == NULL ||
+	    secrets_scan(original, strlen(original), &s, &n) != 0) {
+		return out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char mark[REDACT_MARKER_MAX];
+		const char *value = original + s[i].start;
+		size_t vlen = s[i].end - s[i].start;
+		struct buf b = { 0 };
+		const char *p = out;
+		const char *hit;
+
+		redact_marker(s[i].type, value, vlen, mark);
+		while ((hit = strstr(p, mark)) != NULL) {
+			buf_append(&b, p, (size_t)(hit - p));
+			buf_append(&b, value, vlen);
+			p = hit + strlen(mark);
+		}
+		buf_puts(&b, p);
+		free(out);
+		out = buf_steal(&b);
+	}
+	free(s);
+	return out;
+}

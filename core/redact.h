@@ -31,4 +31,11 @@ void redact_marker(const char *type, const char *value, size_t len,
 /* True when text[0..len) holds something redact_text() would replace. */
 bool redact_needed(const char *text, size_t len);
 
+/* The inverse for an approver's edit: in edited (text derived from the
+ * redacted form of original), puts back every secret of original whose
+ * marker still appears, so that an edited command keeps working. Markers
+ * that match no secret of original stay as they are. The caller frees the
+ * result; NULL edited gives NULL. */
+char *redact_restore(const char *edited, const char *original);
+
 #endif

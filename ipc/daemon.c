@@ -297,8 +297,10 @@ daemon_publish(struct daemon *d, const char *type, const struct action *a,
 	cJSON_AddStringToObject(o, "epoch", d->epoch);
 	cJSON_AddNumberToObject(o, "seq", (double)d->seq);
 	cJSON_AddStringToObject(o, "type", type);
-	if (a != NULL) {
-		cJSON_AddItemToObject(o, "action", codec_action_to_json(a));
+	if (a != NULL) { /* Consoles see secrets only as markers. */
+		struct action *shown = action_redacted(a);
+		cJSON_AddItemToObject(o, "action", codec_action_to_json(shown));
+		action_free(shown);
 	}
 	if (text != NULL) {
 		cJSON_AddStringToObject(o, "text", text);

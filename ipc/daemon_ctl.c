@@ -12,6 +12,7 @@
 #include <nng/transport/ipc/ipc.h>
 
 #include "core/al.h"
+#include "core/redact.h"
 #include "core/xalloc.h"
 #include "ipc/codec.h"
 #include "ipc/daemon_int.h"
@@ -134,7 +135,9 @@ ctl_snapshot(struct daemon *d)
 	cJSON_AddNumberToObject(o, "tier", d->tier);
 	cJSON_AddStringToObject(o, "tier_reason", d->tier_reason);
 	for (struct pend *p = d->pending; p != NULL; p = p->next) {
-		cJSON_AddItemToArray(arr, codec_action_to_json(p->a));
+		struct action *shown = action_redacted(p->a);
+		cJSON_AddItemToArray(arr, codec_action_to_json(shown));
+		action_free(shown);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return ctl_json_reply(o);
@@ -243,7 +246,9 @@ ctl_edited_input(const struct action *a, const cJSON *req, char **out,
 		return AL_EINVAL;
 	}
 	s = cJSON_PrintUnformatted(ui);
-	*out = xstrdup(s);
+	/* The approver edited the redacted form: put the secrets they left
+	 * in place back, so the command still runs as written. */
+	*out = redact_restore(s, a->tool_input);
 	cJSON_free(s);
 	return 0;
 }

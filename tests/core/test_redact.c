@@ -15,6 +15,7 @@
 
 #include "core/redact.h"
 #include "core/secrets.h"
+#include "core/xalloc.h"
 #include "tests/support/corpus.h"
 
 static void
@@ -141,11 +142,45 @@ test_corpus_no_leaks(void **state)
 	assert_true(lk.leaks * 50 <= lk.cases); /* same bar as span recall */
 }
 
+/* An approver edits the redacted text: the secrets whose markers they kept
+ * come back, markers of unknown secrets stay, the edit itself is kept. */
+static void
+test_restore(void **state)
+{
+	const char *orig =
+	        "curl -H 'Authorization: token "
+	        "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5' https://x/a";
+	char *red = redact_str(orig);
+	char *edited;
+	char *back;
+
+	(void)state;
+	assert_null(strstr(red, "ghp_"));
+	/* change the URL, keep the marker */
+	edited = xstrdup(red);
+	char *slash = strstr(edited, "https://x/a");
+	assert_non_null(slash);
+	slash[10] = 'b';
+	back = redact_restore(edited, orig);
+	assert_non_null(
+	        strstr(back, "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5"));
+	assert_non_null(strstr(back, "https://x/b"));
+	free(back);
+	/* a marker that belongs to no secret of the original stays */
+	back = redact_restore("echo \u27e8github_pat #0000\u27e9", orig);
+	assert_non_null(strstr(back, "#0000"));
+	free(back);
+	assert_null(redact_restore(NULL, orig));
+	free(edited);
+	free(red);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_marker_format),
+		cmocka_unit_test(test_restore),
 		cmocka_unit_test(test_stable_and_distinct),
 		cmocka_unit_test(test_passthrough),
 		cmocka_unit_test(test_corpus_no_leaks),
