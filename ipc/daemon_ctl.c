@@ -120,7 +120,7 @@ ctl_peer_is_agent(const struct peer *p)
 static bool
 ctl_may_decide(const struct daemon *d, const struct peer *p)
 {
-	return p->uid == (uint64_t)d->uid || p->uid == 0;
+	return daemon_may(d, p->uid, DAEMON_DECIDE);
 }
 
 static nng_msg *
@@ -379,6 +379,10 @@ daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 		m = ctl_error("version", "protocol version mismatch");
 	} else if (op == NULL) {
 		m = ctl_error("invalid", "missing op");
+	} else if (!daemon_may(d, peer.uid, DAEMON_READ)) {
+		m = ctl_error("forbidden", "this user may not use airlock's "
+		                           "control socket (see approvers and "
+		                           "reviewers in the policy)");
 	} else if (strcmp(op, "snapshot") == 0) {
 		m = ctl_snapshot(d);
 	} else if (strcmp(op, "decide") == 0) {

@@ -184,6 +184,14 @@ nng_msg *daemon_ctl_error(const char *code, const char *msg);
 void daemon_session_allow(struct daemon *d, const struct event *ev,
                           struct policy_result *pr);
 
+enum daemon_access {
+	DAEMON_READ,   /* snapshot, history, status */
+	DAEMON_DECIDE, /* approve, deny, rules */
+};
+
+/* Whether the connection's user may do this (daemon_access.c). */
+bool daemon_may(const struct daemon *d, uint64_t uid, enum daemon_access what);
+
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 /* The reply to a hook for a recorded action in its current state. */

@@ -513,6 +513,17 @@ pl_member(struct pl_file *f, struct pl_load *ld, const cJSON *m, char **err)
 	if (strcmp(k, "$schema") == 0 || strcmp(k, "comment") == 0) {
 		return 0;
 	}
+	if (strcmp(k, "approvers") == 0 || strcmp(k, "reviewers") == 0) {
+		/* Who may decide or read: the daemon's business, read by
+		 * ipc/daemon_access.c; only its shape is checked here. */
+		if (f->role != PL_USER || !cJSON_IsObject(m)) {
+			return pl_fail(
+			        err, f, pl_line(f, m), AL_EPARSE,
+			        "\"%s\" must be an object in the user policy",
+			        k);
+		}
+		return 0;
+	}
 	return pl_fail(err, f, pl_line(f, m), AL_EPARSE, "unknown key \"%s\"",
 	               k);
 }
