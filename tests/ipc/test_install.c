@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -186,24 +187,6 @@ do_uninstall(const struct install_opts *o, bool want_changed)
 	assert_int_equal(changed, want_changed);
 }
 
-/* POSIX shell single quoting; test_shell_quoting checks it in a shell. */
-static char *
-quote(const char *s)
-{
-	struct buf b = { 0 };
-
-	buf_putc(&b, '\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '\'') {
-			buf_puts(&b, "'\\''");
-		} else {
-			buf_putc(&b, *s);
-		}
-	}
-	buf_puts(&b, "' ");
-	return buf_steal(&b);
-}
-
 static bool
 is_tool_event(const char *name)
 {
@@ -213,12 +196,10 @@ is_tool_event(const char *name)
 }
 
 /* The one airlock hook of an event (fails unless exactly one): its
- * command starts with the shell-quoted hook path. */
+ * command is the hook path itself, its arguments in "args". */
 static const cJSON *
 our_hook(const cJSON *settings, const char *event, const char *hook_path)
 {
-	char *quoted = quote(hook_path);
-
 	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(
 	        cJSON_GetObjectItemCaseSensitive(settings, "hooks"), event);
 	const cJSON *g;
@@ -231,8 +212,7 @@ our_hook(const cJSON *settings, const char *event, const char *hook_path)
 		cJSON_ArrayForEach (
 		        h, cJSON_GetObjectItemCaseSensitive(g, "hooks")) {
 			const char *cmd = jsonutil_str(h, "command");
-			if (cmd != NULL &&
-			    strncmp(cmd, quoted, strlen(quoted)) == 0) {
+			if (cmd != NULL && strcmp(cmd, hook_path) == 0) {
 				found = h;
 				n++;
 				/* Tool events match every tool. */
@@ -244,7 +224,6 @@ our_hook(const cJSON *settings, const char *event, const char *hook_path)
 			}
 		}
 	}
-	free(quoted);
 	assert_int_equal(n, 1);
 	return found;
 }
@@ -470,14 +449,23 @@ test_unparseable_left_alone(void **state)
 	free(after);
 }
 
-/* "--deadline N" from a hook command. */
+/* The value after "--deadline" in a hook's args. */
 static long
-deadline_of(const char *cmd)
+deadline_of(const cJSON *hook)
 {
-	const char *p = strstr(cmd, "--deadline ");
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(hook, "args");
+	const cJSON *a;
+	bool next = false;
 
-	assert_non_null(p);
-	return strtol(p + 11, NULL, 10);
+	cJSON_ArrayForEach (a, args) {
+		assert_true(cJSON_IsString(a));
+		if (next) {
+			return strtol(a->valuestring, NULL, 10);
+		}
+		next = strcmp(a->valuestring, "--deadline") == 0;
+	}
+	fail_msg("no --deadline in the hook's args");
+	return -1;
 }
 
 static void
@@ -497,7 +485,7 @@ test_timeouts_ordered(void **state)
 			const cJSON *h = our_hook(s, all_events[e], fx->hook);
 			const cJSON *t =
 			        cJSON_GetObjectItemCaseSensitive(h, "timeout");
-			long d = deadline_of(jsonutil_str(h, "command"));
+			long d = deadline_of(h);
 			/* Claude Code wants a whole number of seconds. */
 			assert_true(cJSON_IsNumber(t));
 			assert_true(t->valuedouble == (double)t->valueint);
@@ -508,10 +496,12 @@ test_timeouts_ordered(void **state)
 	}
 }
 
-/* Runs the installed command through /bin/sh as Claude Code does; the
- * hook is a script that prints its own path and arguments. */
+/* Runs the installed hook the way Claude Code runs the "args" form: exec
+ * of "command" with "args" as argv, no shell. Odd characters in paths
+ * arrive intact and nothing in them is ever interpreted. The hook is a
+ * script that prints its own path and arguments. */
 static void
-test_shell_quoting(void **state)
+test_args_exec(void **state)
 {
 	struct fx *fx = *state;
 	char *bindir =
@@ -519,11 +509,12 @@ test_shell_quoting(void **state)
 	char *hook = xasprintf("%s/airlock-hook", bindir);
 	char *home = xasprintf("%s/home with 'quotes' and $HOME;", fx->dir);
 	char *pwned = xasprintf("%s/pwned", fx->dir);
-	char *cmd;
-	char *expect;
+	char *argv[8] = { 0 };
+	int pipefd[2];
+	char out[4096];
+	ssize_t n;
+	size_t got = 0;
 	FILE *f;
-	struct buf out = { 0 };
-	char line[4096];
 
 	assert_int_equal(mkdir(bindir, 0755), 0);
 	f = fopen(hook, "w");
@@ -536,25 +527,43 @@ test_shell_quoting(void **state)
 	fx->opts.home = home;
 	do_install(&fx->opts, true);
 	cJSON *s = load(fx->settings);
-	cmd = xstrdup(jsonutil_str(our_hook(s, "PreToolUse", hook), "command"));
+	const cJSON *h = our_hook(s, "PreToolUse", hook);
+	const cJSON *a;
+	int argc = 0;
+	argv[argc++] = xstrdup(jsonutil_str(h, "command"));
+	cJSON_ArrayForEach (a, cJSON_GetObjectItemCaseSensitive(h, "args")) {
+		assert_true(argc < 7);
+		argv[argc++] = xstrdup(a->valuestring);
+	}
 	cJSON_Delete(s);
 
-	f = popen(cmd, "r"); /* /bin/sh -c cmd */
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		buf_puts(&out, line);
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
 	}
-	assert_int_equal(pclose(f), 0);
-	expect = xasprintf("%s\n--home\n%s\n--deadline\n%d\n", hook, home,
-	                   install_hook_deadline(APPROVAL_S));
-	assert_string_equal(out.data, expect);
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + got, sizeof out - 1 - got)) > 0) {
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(pipefd[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char *expect = xasprintf("%s\n--home\n%s\n--deadline\n%d\n", hook, home,
+	                         install_hook_deadline(APPROVAL_S));
+	assert_string_equal(out, expect);
 	assert_int_not_equal(access(pwned, F_OK), 0);
 
 	/* And uninstall still recognises it. */
 	do_uninstall(&fx->opts, true);
-	buf_free(&out);
+	for (int i = 0; i < argc; i++) {
+		free(argv[i]);
+	}
 	free(expect);
-	free(cmd);
 	free(pwned);
 	free(home);
 	free(hook);
@@ -580,7 +589,7 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts_ordered, setup,
 		                                teardown),
-		cmocka_unit_test_setup_teardown(test_shell_quoting, setup,
+		cmocka_unit_test_setup_teardown(test_args_exec, setup,
 		                                teardown),
 	};
 
