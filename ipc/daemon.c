@@ -19,6 +19,7 @@
 #include "ipc/codec.h"
 #include "ipc/daemon_int.h"
 #include "ipc/doctor.h"
+#include "ipc/faultpoint.h"
 #include "ipc/proto.h"
 
 #define DAEMON_TICK_MS          50
@@ -319,9 +320,11 @@ daemon_publish(struct daemon *d, const char *type, const struct action *a,
 int
 daemon_finish(struct daemon *d, struct pend *p, char **err)
 {
+	FAULTPOINT("final_before_record"); /* a human or the timer decided */
 	pthread_mutex_lock(&d->db_mu);
 	int rc = audit_record_final(d->db, p->a);
 	pthread_mutex_unlock(&d->db_mu);
+	FAULTPOINT("final_recorded"); /* final row durable, hooks not told */
 
 	if (rc != 0) {
 		if (err != NULL) {
@@ -353,6 +356,7 @@ daemon_restore_one(const struct action *a, void *arg)
 	struct pend *p = xcalloc(1, sizeof *p);
 	int64_t left = a->deadline_ms - daemon_now_wall();
 
+	FAULTPOINT("restore_pending"); /* restarting with pending actions */
 	p->a = action_dup(a);
 	p->deadline_mono = daemon_now_mono() + (left > 0 ? left : 0);
 	p->orphan_since = daemon_now_mono();

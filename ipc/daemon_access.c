@@ -24,8 +24,8 @@
 
 #define ACCESS_MAX_GROUPS 256
 
-static cJSON *
-access_read_policy(const struct daemon *d)
+cJSON *
+daemon_user_policy_json(const struct daemon *d)
 {
 	FILE *f = fopen(d->paths.policy_path, "r");
 	struct buf b = { 0 };
@@ -104,7 +104,7 @@ access_member(const cJSON *who, uint64_t uid)
 bool
 daemon_may(const struct daemon *d, uint64_t uid, enum daemon_access what)
 {
-	cJSON *root = access_read_policy(d);
+	cJSON *root = daemon_user_policy_json(d);
 	const cJSON *approvers =
 	        cJSON_GetObjectItemCaseSensitive(root, "approvers");
 	const cJSON *reviewers =

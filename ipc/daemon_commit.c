@@ -11,6 +11,7 @@
 #include "core/al.h"
 #include "core/xalloc.h"
 #include "ipc/daemon_int.h"
+#include "ipc/faultpoint.h"
 
 #define COMMIT_BATCH_MAX 512
 
@@ -87,6 +88,7 @@ commit_write(struct daemon *d, struct commit_item *batch)
 		it->rc_db = it->decision ? audit_record_action(d->db, it->a)
 		                         : audit_record_event(d->db, it->a);
 	}
+	FAULTPOINT("commit_written"); /* in the transaction, not committed */
 	if (rc == 0) {
 		rc = audit_batch_end(d->db, true);
 	}
@@ -140,6 +142,7 @@ commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 		return;
 	}
 	commit_reply_all(it, commit_recorded_reply);
+	FAULTPOINT("commit_replied"); /* some hooks of a batch answered */
 	if (it->decision) {
 		daemon_publish(d, "decided", it->a, NULL);
 	}
@@ -158,6 +161,7 @@ commit_batch(struct daemon *d, struct commit_item *batch)
 	                                "in this batch were denied",
 	                                audit_errmsg(d->db))
 	                    : NULL;
+	FAULTPOINT("commit_durable"); /* committed, no hook answered */
 	pthread_mutex_unlock(&d->db_mu);
 	pthread_mutex_lock(&d->mu);
 	if (why != NULL) {

@@ -13,6 +13,7 @@
 #include "core/xalloc.h"
 #include "ipc/daemon_int.h"
 #include "ipc/event_json.h"
+#include "ipc/faultpoint.h"
 #include "ipc/hookio.h"
 #include "ipc/proto.h"
 
@@ -318,6 +319,7 @@ daemon_hold(struct daemon *d, struct action *a, struct waiter *waiters)
 	p->next = d->pending;
 	d->pending = p;
 	daemon_publish(d, "pending", a, NULL);
+	FAULTPOINT("hold_pending"); /* pending committed and announced */
 }
 
 nng_msg *
@@ -350,6 +352,7 @@ hook_decide(struct daemon *d, struct repctx *rc, struct event *ev)
 	           ev->kind == EVENT_POST_TOOL_USE_FAILURE) {
 		daemon_post_process(d, ev, a, &context, &mcp_output);
 	}
+	FAULTPOINT("hook_decided"); /* decided, nothing written */
 	daemon_commit_enqueue(d, rc, a, decision, context, mcp_output);
 }
 

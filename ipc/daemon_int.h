@@ -184,6 +184,12 @@ nng_msg *daemon_ctl_error(const char *code, const char *msg);
 void daemon_session_allow(struct daemon *d, const struct event *ev,
                           struct policy_result *pr);
 
+struct cJSON;
+/* The user policy file parsed strictly, for the few settings the daemon
+ * itself reads (approvers, taint.on_untrusted_read); NULL when missing or
+ * invalid. The caller deletes it. */
+struct cJSON *daemon_user_policy_json(const struct daemon *d);
+
 enum daemon_access {
 	DAEMON_READ,   /* snapshot, history, status */
 	DAEMON_DECIDE, /* approve, deny, rules */

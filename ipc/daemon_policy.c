@@ -84,14 +84,14 @@ polcache_reload(struct daemon *d, struct polcache *pc)
 		pc->policy = p;
 		pc->good = true;
 		if (warnings != NULL) {
-			daemon_publish(d, "alert", NULL, warnings);
+			daemon_alert(d, "policy", NULL, 0, warnings);
 		}
 	} else {
 		char *msg = xasprintf(
 		        "policy rejected: %s; %s", err,
 		        pc->good ? "keeping the last good policy"
 		                 : "running built-ins with deny-by-default");
-		daemon_publish(d, "alert", NULL, msg);
+		daemon_alert(d, "policy", NULL, 0, msg);
 		free(msg);
 		if (pc->policy == NULL) {
 			pc->policy = polcache_fallback();

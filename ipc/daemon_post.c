@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/buf.h"
 #include "core/inject.h"
 #include "core/redact.h"
@@ -186,6 +188,49 @@ post_screen_secrets(struct daemon *d, const struct event *ev, struct buf *ctx,
 	free(s);
 }
 
+/* With "taint": {"on_untrusted_read": true} in the user policy, reading
+ * untrusted content at all taints the session: any web fetch or search,
+ * any MCP result from a server not listed in taint.trusted_mcp. */
+static void
+post_untrusted_read(struct daemon *d, const struct event *ev)
+{
+	cJSON *root;
+	const cJSON *taint;
+	const char *tool = ev->tool_name ? ev->tool_name : "";
+	bool web =
+	        strcmp(tool, "WebFetch") == 0 || strcmp(tool, "WebSearch") == 0;
+	bool mcp = strncmp(tool, "mcp__", 5) == 0;
+
+	if (!web && !mcp) {
+		return;
+	}
+	root = daemon_user_policy_json(d);
+	taint = cJSON_GetObjectItemCaseSensitive(root, "taint");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+	            taint, "on_untrusted_read"))) {
+		const cJSON *t;
+		bool trusted = false;
+		cJSON_ArrayForEach (t, cJSON_GetObjectItemCaseSensitive(
+		                               taint, "trusted_mcp")) {
+			size_t n =
+			        cJSON_IsString(t) ? strlen(t->valuestring) : 0;
+			trusted = trusted ||
+			          (mcp && n > 0 &&
+			           strncmp(tool + 5, t->valuestring, n) == 0 &&
+			           tool[5 + n] == '_');
+		}
+		if (!trusted) {
+			char *why = xasprintf(
+			        "%s read untrusted content (%s)", tool,
+			        event_field(ev, "url") ? event_field(ev, "url")
+			                               : "tool result");
+			daemon_session_taint(d, ev->session_id, why);
+			free(why);
+		}
+	}
+	cJSON_Delete(root);
+}
+
 void
 daemon_post_process(struct daemon *d, const struct event *ev, struct action *a,
                     char **context, char **mcp_output)
@@ -204,6 +249,7 @@ daemon_post_process(struct daemon *d, const struct event *ev, struct action *a,
 	if (post_untrusted_tool(ev)) {
 		post_screen_injection(d, ev, a, &ctx);
 	}
+	post_untrusted_read(d, ev);
 	post_screen_secrets(d, ev, &ctx, mcp_output);
 	if (ctx.len > 0) {
 		*context = buf_steal(&ctx);

@@ -428,12 +428,35 @@ pl_egress(struct pl_file *f, struct pl_load *ld, const cJSON *obj, char **err)
 static int
 pl_taint(struct pl_file *f, struct pl_load *ld, const cJSON *obj, char **err)
 {
-	const cJSON *arr, *item;
+	const cJSON *arr = NULL, *item;
 	uint32_t mask = 0;
-	int rc = pl_array_member(f, obj, "taint", "ask", &arr, err);
 
-	if (rc != 0 || arr == NULL) {
-		return rc;
+	if (!cJSON_IsObject(obj)) {
+		return pl_fail(err, f, pl_line(f, obj), AL_EPARSE,
+		               "\"taint\" must be an object");
+	}
+	/* on_untrusted_read and trusted_mcp are read by the daemon
+	 * (ipc/daemon_post.c); only their types are checked here. */
+	cJSON_ArrayForEach (item, obj) {
+		const char *k = item->string;
+		bool ok = strcmp(k, "ask") == 0 ? cJSON_IsArray(item)
+		          : strcmp(k, "on_untrusted_read") == 0
+		                  ? cJSON_IsBool(item)
+		          : strcmp(k, "trusted_mcp") == 0 ? cJSON_IsArray(item)
+		                                          : false;
+		if (!ok) {
+			return pl_fail(err, f, pl_line(f, item), AL_EPARSE,
+			               "taint.%s: unknown key or wrong type "
+			               "(ask: array, on_untrusted_read: "
+			               "true/false, trusted_mcp: array)",
+			               k);
+		}
+		if (strcmp(k, "ask") == 0) {
+			arr = item;
+		}
+	}
+	if (arr == NULL) {
+		return 0;
 	}
 	cJSON_ArrayForEach (item, arr) {
 		enum risk_cat cat;
