@@ -13,6 +13,7 @@
 #include "core/xalloc.h"
 #include "ipc/client.h"
 #include "ipc/install.h"
+#include "ipc/policy_load.h"
 
 #define CLI_DEFAULT_APPROVAL_S 300
 
@@ -346,6 +347,26 @@ cli_settings_path(const struct cli *c)
 	return path;
 }
 
+/* The approval timeout the daemon will use (the user policy's), so that
+ * the hook's deadline and Claude Code's timeout are written above it. */
+static int
+cli_approval_timeout(const struct cli *c)
+{
+	struct paths p;
+	struct policy *pol = NULL;
+	struct policy_load_paths lp = { 0 };
+	int t = CLI_DEFAULT_APPROVAL_S;
+
+	paths_init(&p, c->home);
+	lp.user = p.policy_path;
+	if (policy_load(&pol, &lp, NULL, NULL) == 0) {
+		t = policy_approval_timeout(pol);
+		policy_free(pol);
+	}
+	paths_clear(&p);
+	return t;
+}
+
 static int
 cli_install_common(const struct cli *c, bool add)
 {
@@ -356,7 +377,7 @@ cli_install_common(const struct cli *c, bool add)
 		                  .hook_path = hook,
 		                  .home = home ? home : c->home,
 		                  .approval_timeout_s =
-		                          CLI_DEFAULT_APPROVAL_S };
+		                          cli_approval_timeout(c) };
 	bool changed = false;
 	char *err = NULL;
 	int rc = add ? install_apply(&o, &changed, &err)
