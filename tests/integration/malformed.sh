@@ -50,7 +50,26 @@ deep=$(python3 -c 'print("{\"session_id\":\"s\",\"hook_event_name\":\"PreToolUse
 out=$(printf '%s' "$deep" | timeout 10 $HOOK)
 check "deeply nested event: deny" [ "$(echo "$out" | decision)" = deny ]
 
-check "the daemon survived all of it" "$BIN/airlock" status
+# A hook of another protocol version: deny with a clear reason. Spoken
+# here directly on the wire (nng SP over the Unix socket), as the hook does.
+reply=$(python3 - "$AIRLOCK_HOME/run/hook.sock" "$PAYLOADS/PreToolUse.Bash.json" <<'PY'
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"\x00SP\x00\x00\x30\x00\x00"); s.recv(8)
+body = b"AIRLOCK-HOOK 2 " + b"ab" * 16 + b" -\n" + open(sys.argv[2], "rb").read()
+payload = struct.pack(">I", 0x80000001) + body
+s.sendall(b"\x01" + struct.pack(">Q", len(payload)) + payload)
+hdr = b""
+while len(hdr) < 9: hdr += s.recv(9 - len(hdr))
+n = struct.unpack(">Q", hdr[1:])[0]; data = b""
+while len(data) < n: data += s.recv(n - len(data))
+print(data[4:].decode())
+PY
+)
+check "protocol version mismatch: deny" bash -c "echo '$reply' | grep -q '\"decision\":\"deny\"'"
+check "protocol version mismatch: the reason says so" bash -c "echo '$reply' | grep -q 'version mismatch'"
+
+check "the daemon survived all of it" bash -c "'$BIN/airlock' status >/dev/null"
 check "refused events are recorded with their hash" \
 	bash -c "sqlite3 '$AIRLOCK_HOME/state/audit.db' 'select count(*) from malformed' 2>/dev/null | grep -qv '^0$' || python3 -c '
 import sqlite3,sys
