@@ -3,7 +3,7 @@
  *
  * Build (from the repository root; core sources compiled in directly):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     fuzz/fuzz_sanitize.c core/sanitize.c core/wrap.c core/buf.c \
+ *     fuzz/fuzz_sanitize.c core/sanitize.c core/sanitize_tables.c core/wrap.c core/buf.c \
  *     core/xalloc.c core/al.c -o /tmp/fuzz_sanitize
  *   /tmp/fuzz_sanitize -max_len=4096 -max_total_time=60
  *
