@@ -24,6 +24,9 @@
 	X(VIEW_HISTORY, "view-history", "Show the recent history")        \
 	X(VIEW_SESSIONS, "view-sessions", "Show the sessions")            \
 	X(SEARCH, "search", "Search the history as you type")             \
+	X(OPEN, "open", "Replay the session, or the call in its session") \
+	X(NEXT_CALL, "next-call", "Replay: step to the next call")        \
+	X(PREV_CALL, "prev-call", "Replay: step to the previous call")    \
 	X(HELP, "help", "Show or hide this help")                         \
 	X(REDRAW, "redraw", "Redraw the screen")                          \
 	X(QUIT, "quit", "Quit the console")

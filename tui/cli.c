@@ -106,6 +106,47 @@ cli_ensure_daemon(const char *argv0, const char *home)
 	return rc;
 }
 
+const char *
+cli_opt(const struct cli *c, const char *name)
+{
+	for (int i = 0; i + 1 < c->argc; i++) {
+		if (strcmp(c->argv[i], name) == 0) {
+			return c->argv[i + 1];
+		}
+	}
+	return NULL;
+}
+
+bool
+cli_flag(const struct cli *c, const char *name)
+{
+	for (int i = 0; i < c->argc; i++) {
+		if (strcmp(c->argv[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+cli_arg(const struct cli *c, const char *const *with_value, int idx)
+{
+	for (int i = 0; i < c->argc; i++) {
+		bool takes = false;
+		for (size_t k = 0; with_value[k] != NULL; k++) {
+			takes = takes || strcmp(c->argv[i], with_value[k]) == 0;
+		}
+		if (takes) {
+			i++;
+		} else if (c->argv[i][0] != '-' || c->argv[i][1] == '\0') {
+			if (idx-- == 0) {
+				return c->argv[i];
+			}
+		}
+	}
+	return NULL;
+}
+
 struct cli_verb {
 	const char *name;
 	int (*fn)(const struct cli *c);

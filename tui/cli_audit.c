@@ -31,48 +31,6 @@
 
 /* ---- arguments ---------------------------------------------------------- */
 
-static const char *
-cli_audit_opt(const struct cli *c, const char *name)
-{
-	for (int i = 0; i + 1 < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return c->argv[i + 1];
-		}
-	}
-	return NULL;
-}
-
-bool
-cli_audit_flag(const struct cli *c, const char *name)
-{
-	for (int i = 0; i < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The idx-th argument that is neither an option nor an option's value. */
-const char *
-cli_audit_arg(const struct cli *c, const char *const *with_value, int idx)
-{
-	for (int i = 0; i < c->argc; i++) {
-		bool takes = false;
-		for (size_t k = 0; with_value[k] != NULL; k++) {
-			takes = takes || strcmp(c->argv[i], with_value[k]) == 0;
-		}
-		if (takes) {
-			i++;
-		} else if (c->argv[i][0] != '-' || c->argv[i][1] == '\0') {
-			if (idx-- == 0) {
-				return c->argv[i];
-			}
-		}
-	}
-	return NULL;
-}
-
 bool
 cli_audit_num(const char *s, long long *out)
 {
@@ -266,14 +224,14 @@ cli_audit_report(const struct audit_verify_report *r)
 int
 cli_verify(const struct cli *c)
 {
-	const char *witness = cli_audit_opt(c, "--witness");
+	const char *witness = cli_opt(c, "--witness");
 	struct audit_checkpoint cp = { 0 };
 	struct audit_verify_report r = { 0 };
 	struct cli_audit_ctx x = { 0 };
 	int64_t cp_ms = 0;
 	int rc;
 
-	if (cli_audit_flag(c, "--witness") && witness == NULL) {
+	if (cli_flag(c, "--witness") && witness == NULL) {
 		fprintf(stderr, "usage: airlock verify [--witness FILE]\n");
 		return 2;
 	}
@@ -331,7 +289,7 @@ cli_audit_append(const char *path, const char *line)
 int
 cli_checkpoint(const struct cli *c)
 {
-	const char *witness = cli_audit_opt(c, "--witness");
+	const char *witness = cli_opt(c, "--witness");
 	struct audit_checkpoint cp = { 0 };
 	struct cli_audit_ctx x = { 0 };
 
@@ -394,8 +352,8 @@ cli_audit_session_one(const struct audit_session_info *s, void *arg)
 int
 cli_sessions(const struct cli *c)
 {
-	bool json = cli_audit_flag(c, "--json");
-	const char *lim = cli_audit_opt(c, "--limit");
+	bool json = cli_flag(c, "--json");
+	const char *lim = cli_opt(c, "--limit");
 	struct cli_audit_ctx x = { 0 };
 	long long limit = 50;
 
@@ -445,8 +403,8 @@ cli_audit_alert_one(const struct audit_alert *al, void *arg)
 int
 cli_alerts(const struct cli *c)
 {
-	bool json = cli_audit_flag(c, "--json");
-	const char *lim = cli_audit_opt(c, "--limit");
+	bool json = cli_flag(c, "--json");
+	const char *lim = cli_opt(c, "--limit");
 	struct cli_audit_ctx x = { 0 };
 	long long limit = 50;
 
@@ -458,8 +416,8 @@ cli_alerts(const struct cli *c)
 	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
 		return 1;
 	}
-	int rc = audit_list_alerts(x.db, !cli_audit_flag(c, "--all"),
-	                           (int)limit, cli_audit_alert_one, &json);
+	int rc = audit_list_alerts(x.db, !cli_flag(c, "--all"), (int)limit,
+	                           cli_audit_alert_one, &json);
 	rc = rc != 0 ? cli_audit_fail(&x, "alerts", rc) : 0;
 	cli_audit_close(&x);
 	return rc;
@@ -490,8 +448,8 @@ static bool
 cli_audit_range(const struct cli *c, const char *verb, int64_t *since,
                 int64_t *until)
 {
-	*since = cli_audit_time(cli_audit_opt(c, "--since"));
-	*until = cli_audit_time(cli_audit_opt(c, "--until"));
+	*since = cli_audit_time(cli_opt(c, "--since"));
+	*until = cli_audit_time(cli_opt(c, "--until"));
 	if (*since < 0 || *until < 0) {
 		fprintf(stderr,
 		        "airlock %s: times are like 2h, 30m, 7d or "
@@ -505,7 +463,7 @@ cli_audit_range(const struct cli *c, const char *verb, int64_t *since,
 int
 cli_stats(const struct cli *c)
 {
-	bool json = cli_audit_flag(c, "--json");
+	bool json = cli_flag(c, "--json");
 	struct cli_audit_ctx x = { 0 };
 	int64_t since;
 	int64_t until;
@@ -786,7 +744,7 @@ cli_import(const struct cli *c)
 	struct cli_audit_ctx x = { 0 };
 	int status = 0;
 
-	if (cli_audit_arg(c, with_value, 0) == NULL) {
+	if (cli_arg(c, with_value, 0) == NULL) {
 		fprintf(stderr, "usage: airlock import TRANSCRIPT.jsonl...\n");
 		return 2;
 	}
@@ -794,7 +752,7 @@ cli_import(const struct cli *c)
 		return 1;
 	}
 	for (int i = 0;; i++) {
-		const char *path = cli_audit_arg(c, with_value, i);
+		const char *path = cli_arg(c, with_value, i);
 		if (path == NULL) {
 			break;
 		}

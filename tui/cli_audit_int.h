@@ -15,12 +15,6 @@
 
 struct audit;
 
-/* True when the option name is among c's arguments. */
-bool cli_audit_flag(const struct cli *c, const char *name);
-/* The idx-th argument that is neither an option nor the value of one of
- * the options listed in with_value (NULL-terminated), or NULL. */
-const char *cli_audit_arg(const struct cli *c, const char *const *with_value,
-                          int idx);
 /* A positive decimal integer; false (and *out untouched) otherwise. */
 bool cli_audit_num(const char *s, long long *out);
 /* "YYYY-MM-DD HH:MM:SS UTC", or "-" for ms <= 0. */

@@ -13,28 +13,6 @@
 #include "ipc/scan.h"
 #include "tui/cli_verbs.h"
 
-static const char *
-cli_arg(const struct cli *c, const char *name)
-{
-	for (int i = 0; i + 1 < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return c->argv[i + 1];
-		}
-	}
-	return NULL;
-}
-
-static bool
-cli_has(const struct cli *c, const char *name)
-{
-	for (int i = 0; i < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /* The policy a call in project would get from the daemon: the user's
  * file plus the project's files. */
 static int
@@ -64,8 +42,8 @@ cli_check(const struct cli *c)
 	struct paths p;
 	struct policy *pol = NULL;
 	char cwd[PATH_MAX];
-	const char *project = cli_arg(c, "--project");
-	const char *explain = cli_arg(c, "--explain");
+	const char *project = cli_opt(c, "--project");
+	const char *explain = cli_opt(c, "--explain");
 	int rc;
 
 	if (project == NULL) {
@@ -80,12 +58,12 @@ cli_check(const struct cli *c)
 		                          p.config_dir };
 	struct policy_ctx ctx = { .project_dir = project,
 		                  .home = getenv("HOME"),
-		                  .tainted = cli_has(c, "--tainted"),
+		                  .tainted = cli_flag(c, "--tainted"),
 		                  .protected_paths = protected_paths,
 		                  .nprotected = 3 };
 	if (explain != NULL) {
 		rc = check_explain(explain, stdout, pol, &ctx,
-		                   cli_has(c, "--json"));
+		                   cli_flag(c, "--json"));
 	} else {
 		struct check_stats st = { 0 };
 		rc = check_stream(stdin, stdout, pol, &ctx, &st);
@@ -145,6 +123,6 @@ cli_doctor(const struct cli *c)
 	struct doctor_report r;
 
 	doctor_assess(NULL, &r);
-	doctor_print(&r, stdout, cli_has(c, "--json"));
+	doctor_print(&r, stdout, cli_flag(c, "--json"));
 	return 0;
 }

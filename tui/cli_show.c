@@ -349,7 +349,7 @@ cli_show(const struct cli *c)
 	long long id = 0;
 	char note[200];
 
-	if (!cli_audit_num(cli_audit_arg(c, with_value, 0), &id)) {
+	if (!cli_audit_num(cli_arg(c, with_value, 0), &id)) {
 		fprintf(stderr, "usage: airlock show ID [--json]\n");
 		return 2;
 	}
@@ -365,7 +365,7 @@ cli_show(const struct cli *c)
 	}
 	char *diff = cli_show_diff(a, note);
 	struct action *post = cli_show_post_event(x.db, a);
-	if (cli_audit_flag(c, "--json")) {
+	if (cli_flag(c, "--json")) {
 		char *s = export_show_text(a, diff, post);
 		puts(s);
 		free(s);

@@ -40,46 +40,6 @@ cli_disconnect(struct client *cl, struct paths *p)
 	paths_clear(p);
 }
 
-static const char *
-cli_opt(const struct cli *c, const char *name)
-{
-	for (int i = 0; i + 1 < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return c->argv[i + 1];
-		}
-	}
-	return NULL;
-}
-
-static bool
-cli_flag(const struct cli *c, const char *name)
-{
-	for (int i = 0; i < c->argc; i++) {
-		if (strcmp(c->argv[i], name) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The first argument that is neither an option nor an option's value. */
-static const char *
-cli_positional(const struct cli *c, const char *const *with_value)
-{
-	for (int i = 0; i < c->argc; i++) {
-		bool takes = false;
-		for (size_t k = 0; with_value[k] != NULL; k++) {
-			takes = takes || strcmp(c->argv[i], with_value[k]) == 0;
-		}
-		if (takes) {
-			i++;
-		} else if (c->argv[i][0] != '-' || c->argv[i][1] == '\0') {
-			return c->argv[i];
-		}
-	}
-	return NULL;
-}
-
 /* Text from the agent, made safe for a terminal, on one line. */
 static void
 cli_print_safe(const char *s, size_t width)
@@ -162,7 +122,7 @@ static int
 cli_decide(const struct cli *c, enum client_verdict v)
 {
 	static const char *const with_value[] = { "--reason", NULL };
-	const char *id_s = cli_positional(c, with_value);
+	const char *id_s = cli_arg(c, with_value, 0);
 	const char *reason = cli_opt(c, "--reason");
 	struct paths p;
 	struct client *cl;
@@ -246,7 +206,7 @@ cli_log(const struct cli *c)
 		                                  "--since", "--until",
 		                                  NULL };
 	struct audit_query q = {
-		.text = cli_positional(c, with_value),
+		.text = cli_arg(c, with_value, 0),
 		.session_id = cli_opt(c, "--session"),
 		.tool_name = cli_opt(c, "--tool"),
 		.verdict = cli_opt(c, "--decision"),

@@ -28,6 +28,8 @@
 #include "tui/view_detail.h"
 #include "tui/view_help.h"
 #include "tui/view_history.h"
+#include "tui/view_replay.h"
+#include "tui/view_rules.h"
 
 /* What a handler asks to be redrawn. The frame is recomputed as a whole
  * (curses sends only the difference), so any bit means "draw". */
@@ -44,6 +46,7 @@ enum console_view {
 	CONSOLE_VIEW_QUEUE,
 	CONSOLE_VIEW_HISTORY,
 	CONSOLE_VIEW_SESSIONS,
+	CONSOLE_VIEW_REPLAY,
 };
 
 enum console_prompt {
@@ -51,10 +54,13 @@ enum console_prompt {
 	CONSOLE_PROMPT_DENY,
 	CONSOLE_PROMPT_SEARCH,
 	CONSOLE_PROMPT_CONFIRM,
+	CONSOLE_PROMPT_RULE,         /* editing an approve-always rule */
+	CONSOLE_PROMPT_RULE_CONFIRM, /* its dry run is on screen */
 };
 
 #define CONSOLE_PUMP_MS       250
 #define CONSOLE_HISTORY_LIMIT 200
+#define CONSOLE_REPLAY_LIMIT  5000
 
 struct console {
 	const struct console_opts *o;
@@ -89,6 +95,16 @@ struct console {
 	int64_t *session_ids; /* positions, for the selection */
 	size_t nsessions;
 	struct layout_sel ssel;
+
+	/* session replay: the session's calls, oldest first */
+	struct action **replay;
+	int64_t *replay_ids;
+	size_t nreplay;
+	struct layout_sel rsel;
+
+	/* approve always: the rule being checked and its dry run */
+	char *rule_text;
+	struct client_rules_report rule_report;
 
 	enum console_prompt prompt;
 	struct buf input;
@@ -199,6 +215,9 @@ console_selected(const struct console *c)
 	}
 	if (c->view == CONSOLE_VIEW_HISTORY && c->nhist > 0) {
 		return c->hist[c->hsel.index];
+	}
+	if (c->view == CONSOLE_VIEW_REPLAY && c->nreplay > 0) {
+		return c->replay[c->rsel.index];
 	}
 	return NULL;
 }
@@ -445,15 +464,166 @@ console_on_edit(struct console *c)
 	return CONSOLE_REDRAW_CLEAR;
 }
 
-static unsigned
-console_on_unsupported(struct console *c)
+/* A decidable call that a rule may cover: never an irreversible one,
+ * which is approved alone, with its whole detail seen. */
+static const struct action *
+console_generalisable(struct console *c)
 {
-	if (console_decidable(c) != NULL) {
+	const struct action *a = console_decidable(c);
+
+	if (a != NULL && layout_is_irreversible(a)) {
 		console_say(c, ROLE_ERROR,
-		            "not available yet: the daemon has no rule or "
-		            "session approvals");
+		            "irreversible: no rule for this one; approve it "
+		            "alone with a");
+		return NULL;
 	}
-	return CONSOLE_REDRAW_STATUS;
+	return a;
+}
+
+static void
+console_rules_error(struct console *c, int64_t id, int rc, const char *err)
+{
+	char *safe = err ? sanitize_to_string(err, strlen(err), NULL) : NULL;
+
+	console_say(c, ROLE_ERROR, "#%lld not approved: %s", (long long)id,
+	            safe ? safe : al_strerror(rc));
+	free(safe);
+}
+
+static unsigned
+console_on_approve_session(struct console *c)
+{
+	const struct action *a = console_generalisable(c);
+	char *rule = NULL, *err = NULL;
+	int64_t id;
+	int rc;
+
+	if (a == NULL) {
+		return CONSOLE_REDRAW_STATUS;
+	}
+	id = a->id;
+	rc = client_rules_approve_session(c->o->paths, id, &rule, &err);
+	if (rc != 0) {
+		console_rules_error(c, id, rc, err);
+	} else {
+		char *safe = sanitize_to_string(rule ? rule : "",
+		                                rule ? strlen(rule) : 0, NULL);
+
+		console_say(c, ROLE_OK,
+		            "approved #%lld; for the rest of its session: %s",
+		            (long long)id, safe);
+		free(safe);
+	}
+	free(rule);
+	free(err);
+	console_pump(c);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static void
+console_rule_reset(struct console *c)
+{
+	free(c->rule_text);
+	c->rule_text = NULL;
+	client_rules_report_clear(&c->rule_report);
+}
+
+/* Opens the rule prompt on text (the proposal, or what was typed). */
+static void
+console_rule_prompt(struct console *c, const char *text)
+{
+	c->prompt = CONSOLE_PROMPT_RULE;
+	buf_reset(&c->input);
+	buf_puts(&c->input, text);
+	console_say(c, ROLE_PROMPT,
+	            "Allow always (Enter: dry run, Esc cancels): ");
+}
+
+static unsigned
+console_on_approve_always(struct console *c)
+{
+	const struct action *a = console_generalisable(c);
+	char *rule = NULL, *err = NULL;
+
+	if (a == NULL) {
+		return CONSOLE_REDRAW_STATUS;
+	}
+	c->target_id = a->id;
+	/* no proposal (a compound command): the approver writes one */
+	if (client_rules_propose(c->o->paths, a->id, &rule, &err) != 0) {
+		rule = xstrdup(a->tool_name ? a->tool_name : "");
+	}
+	console_rule_prompt(c, rule);
+	free(rule);
+	free(err);
+	return CONSOLE_REDRAW_ALL;
+}
+
+/* Enter on the rule prompt: the dry run, shown before anything is saved. */
+static unsigned
+console_rule_check(struct console *c)
+{
+	char *err = NULL;
+	int rc;
+
+	console_rule_reset(c);
+	c->rule_text = xstrdup(c->input.data ? c->input.data : "");
+	rc = client_rules_check(c->o->paths, c->rule_text, &c->rule_report,
+	                        &err);
+	if (rc != 0) {
+		char *safe = err ? sanitize_to_string(err, strlen(err), NULL)
+		                 : xstrdup(al_strerror(rc));
+
+		console_say(c, ROLE_ERROR, "%s; edit the rule: ", safe);
+		free(safe);
+		free(err);
+		return CONSOLE_REDRAW_ALL;
+	}
+	c->prompt = CONSOLE_PROMPT_RULE_CONFIRM;
+	console_say(c, ROLE_PROMPT,
+	            "y saves the rule and approves #%lld; e edits it; any "
+	            "other key cancels",
+	            (long long)c->target_id);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_rule_confirm(struct console *c, uint32_t key)
+{
+	int64_t id = c->target_id;
+	char *err = NULL;
+	int rc;
+
+	if (key == 'e') {
+		char *text = xstrdup(c->rule_text ? c->rule_text : "");
+
+		console_rule_reset(c);
+		console_rule_prompt(c, text);
+		free(text);
+		return CONSOLE_REDRAW_ALL;
+	}
+	c->prompt = CONSOLE_PROMPT_NONE;
+	buf_reset(&c->input);
+	if (key != 'y' && key != 'Y') {
+		console_rule_reset(c);
+		console_say(c, ROLE_DIM, "cancelled: no rule saved");
+		return CONSOLE_REDRAW_ALL;
+	}
+	rc = client_rules_approve_always(c->o->paths, id, c->rule_text, &err);
+	if (rc != 0) {
+		console_rules_error(c, id, rc, err);
+	} else {
+		char *safe = sanitize_to_string(c->rule_text,
+		                                strlen(c->rule_text), NULL);
+
+		console_say(c, ROLE_OK, "approved #%lld; rule saved: %s",
+		            (long long)id, safe);
+		free(safe);
+	}
+	free(err);
+	console_rule_reset(c);
+	console_pump(c);
+	return CONSOLE_REDRAW_ALL;
 }
 
 /* ---- navigation ------------------------------------------------------------
@@ -471,6 +641,9 @@ console_move(struct console *c, long delta)
 		break;
 	case CONSOLE_VIEW_SESSIONS:
 		layout_sel_move(&c->ssel, c->session_ids, c->nsessions, delta);
+		break;
+	case CONSOLE_VIEW_REPLAY:
+		layout_sel_move(&c->rsel, c->replay_ids, c->nreplay, delta);
 		break;
 	}
 }
@@ -577,6 +750,78 @@ console_on_search(struct console *c)
 	return CONSOLE_REDRAW_ALL;
 }
 
+/* Loads the replay of a session and selects the call that id stands
+ * for (0: the first). */
+static void
+console_load_replay(struct console *c, const char *session_id, int64_t id)
+{
+	struct audit_query q = { .session_id = session_id,
+		                 .limit = CONSOLE_REPLAY_LIMIT };
+	struct action **v = NULL;
+	size_t n = 0;
+
+	view_replay_free(c->replay, c->nreplay);
+	c->replay = NULL;
+	c->nreplay = 0;
+	if (client_log(c->client, &q, &v, &n) != 0) {
+		console_say(c, ROLE_ERROR, "replay unavailable: %s",
+		            client_connected(c->client)
+		                    ? "query failed"
+		                    : "daemon not connected");
+	}
+	view_replay_steps(v, n, &c->replay, &c->nreplay);
+	c->replay_ids = xrealloc(c->replay_ids,
+	                         (c->nreplay + 1) * sizeof *c->replay_ids);
+	for (size_t i = 0; i < c->nreplay; i++) {
+		c->replay_ids[i] = c->replay[i]->id;
+	}
+	c->rsel = (struct layout_sel){ 0 };
+	layout_sel_move(
+	        &c->rsel, c->replay_ids, c->nreplay,
+	        (long)view_replay_find(c->replay, c->nreplay, v, n, id));
+	client_actions_free(v, n);
+}
+
+/* Enter: a session opens its replay; a history row opens its call in its
+ * session's replay (read-only: decisions are only made in the queue). */
+static unsigned
+console_on_open(struct console *c)
+{
+	char *sid = NULL;
+	int64_t id = 0;
+
+	if (c->view == CONSOLE_VIEW_SESSIONS && c->nsessions > 0) {
+		sid = xstrdup(c->sessions[c->ssel.index].session_id);
+	} else if (c->view == CONSOLE_VIEW_HISTORY && c->nhist > 0 &&
+	           c->hist[c->hsel.index]->session_id != NULL) {
+		sid = xstrdup(c->hist[c->hsel.index]->session_id);
+		id = c->hist[c->hsel.index]->id;
+	}
+	if (sid == NULL) {
+		console_say(c, ROLE_DIM, "nothing to open here");
+		return CONSOLE_REDRAW_STATUS;
+	}
+	console_load_replay(c, sid, id);
+	free(sid);
+	c->view = CONSOLE_VIEW_REPLAY;
+	c->help = false;
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_next_call(struct console *c)
+{
+	console_move(c, 1);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_prev_call(struct console *c)
+{
+	console_move(c, -1);
+	return CONSOLE_REDRAW_ALL;
+}
+
 static unsigned
 console_on_help(struct console *c)
 {
@@ -602,8 +847,8 @@ static const console_handler_fn console_handlers[ACT__COUNT] = {
 	[ACT_APPROVE] = console_on_approve,
 	[ACT_DENY] = console_on_deny,
 	[ACT_EDIT] = console_on_edit,
-	[ACT_APPROVE_ALWAYS] = console_on_unsupported,
-	[ACT_APPROVE_SESSION] = console_on_unsupported,
+	[ACT_APPROVE_ALWAYS] = console_on_approve_always,
+	[ACT_APPROVE_SESSION] = console_on_approve_session,
 	[ACT_UP] = console_on_up,
 	[ACT_DOWN] = console_on_down,
 	[ACT_FIRST] = console_on_first,
@@ -616,6 +861,9 @@ static const console_handler_fn console_handlers[ACT__COUNT] = {
 	[ACT_VIEW_HISTORY] = console_on_view_history,
 	[ACT_VIEW_SESSIONS] = console_on_view_sessions,
 	[ACT_SEARCH] = console_on_search,
+	[ACT_OPEN] = console_on_open,
+	[ACT_NEXT_CALL] = console_on_next_call,
+	[ACT_PREV_CALL] = console_on_prev_call,
 	[ACT_HELP] = console_on_help,
 	[ACT_REDRAW] = console_on_redraw,
 	[ACT_QUIT] = console_on_quit,
@@ -678,6 +926,9 @@ console_prompt_submit(struct console *c)
 		console_say(c, ROLE_DIM, "%zu results", c->nhist);
 		return CONSOLE_REDRAW_ALL;
 	}
+	if (c->prompt == CONSOLE_PROMPT_RULE) {
+		return console_rule_check(c);
+	}
 	if (c->input.len == 0) {
 		console_say(
 		        c, ROLE_PROMPT,
@@ -710,10 +961,14 @@ console_prompt_key(struct console *c, uint32_t key)
 		}
 		return CONSOLE_REDRAW_ALL;
 	}
+	if (c->prompt == CONSOLE_PROMPT_RULE_CONFIRM) {
+		return console_rule_confirm(c, key);
+	}
 	if (key == INPUT_KEY_ESC) {
 		bool search = c->prompt == CONSOLE_PROMPT_SEARCH;
 
 		console_prompt_done(c);
+		console_rule_reset(c);
 		console_say(c, ROLE_DIM, "cancelled");
 		if (search) {
 			buf_reset(&c->search);
@@ -766,6 +1021,8 @@ console_view_ctx(const struct console *c)
 		return KEYMAP_CTX_HISTORY;
 	case CONSOLE_VIEW_SESSIONS:
 		return KEYMAP_CTX_SESSIONS;
+	case CONSOLE_VIEW_REPLAY:
+		return KEYMAP_CTX_REPLAY;
 	default:
 		return KEYMAP_CTX_QUEUE;
 	}
@@ -780,7 +1037,8 @@ console_ctx(const struct console *c)
 static void
 console_status(const struct console *c, struct console_frame *f)
 {
-	static const char *const views[] = { "queue", "history", "sessions" };
+	static const char *const views[] = { "queue", "history", "sessions",
+		                             "replay" };
 	struct layout_line *l = layout_push(&f->status);
 	bool up = client_connected(c->client);
 	const char *reason = NULL;
@@ -857,6 +1115,21 @@ console_list_sessions(struct console *c, int64_t now, struct console_frame *f)
 }
 
 static void
+console_list_replay(struct console *c, int64_t now, struct console_frame *f)
+{
+	int cols = c->geom.cols;
+	size_t h = (size_t)c->geom.list_h;
+
+	view_history_header(cols, layout_push(&f->list));
+	layout_sel_scroll(&c->rsel, h);
+	for (size_t i = c->rsel.top; i < c->nreplay && i < c->rsel.top + h;
+	     i++) {
+		view_history_row(c->replay[i], now, cols, i == c->rsel.index,
+		                 layout_push(&f->list));
+	}
+}
+
+static void
 console_detail_empty(const struct console *c, struct console_frame *f)
 {
 	struct layout_line *l = layout_push(&f->detail);
@@ -893,6 +1166,13 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 	if (c->help) {
 		view_help_build(c->km, console_view_ctx(c), c->o->readonly,
 		                c->geom.cols, &f->detail);
+	} else if (c->prompt == CONSOLE_PROMPT_RULE_CONFIRM) {
+		view_rules_build(c->rule_text, &c->rule_report, c->target_id,
+		                 c->geom.cols, &f->detail);
+		a = NULL;
+	} else if (a != NULL && c->view == CONSOLE_VIEW_REPLAY) {
+		view_replay_build(c->replay, c->nreplay, c->rsel.index, now,
+		                  c->geom.cols, &f->detail);
 	} else if (a != NULL) {
 		view_detail_build(a, now, c->geom.cols, &f->detail);
 	} else {
@@ -944,7 +1224,8 @@ console_bottom(const struct console *c, struct console_frame *f)
 		layout_add(l, c->message_role, c->message);
 	}
 	if (c->prompt == CONSOLE_PROMPT_DENY ||
-	    c->prompt == CONSOLE_PROMPT_SEARCH) {
+	    c->prompt == CONSOLE_PROMPT_SEARCH ||
+	    c->prompt == CONSOLE_PROMPT_RULE) {
 		layout_add_inline(l, ROLE_PROMPT,
 		                  c->input.data ? c->input.data : "");
 		f->cursor_x =
@@ -968,6 +1249,8 @@ console_compute(struct console *c, struct console_frame *f)
 		console_list_queue(c, now, f);
 	} else if (c->view == CONSOLE_VIEW_HISTORY) {
 		console_list_history(c, now, f);
+	} else if (c->view == CONSOLE_VIEW_REPLAY) {
+		console_list_replay(c, now, f);
 	} else {
 		console_list_sessions(c, now, f);
 	}
@@ -1031,6 +1314,7 @@ console_mouse(struct console *c, const struct input_event *ev)
 {
 	struct layout_sel *sel = c->view == CONSOLE_VIEW_QUEUE     ? &c->sel
 	                         : c->view == CONSOLE_VIEW_HISTORY ? &c->hsel
+	                         : c->view == CONSOLE_VIEW_REPLAY  ? &c->rsel
 	                                                           : &c->ssel;
 	int row = ev->y - (c->geom.list_y + 1);
 
@@ -1230,6 +1514,9 @@ console_teardown(struct console *c)
 	client_actions_free(c->hist, c->nhist);
 	view_sessions_free(c->sessions, c->nsessions);
 	free(c->session_ids);
+	view_replay_free(c->replay, c->nreplay);
+	free(c->replay_ids);
+	console_rule_reset(c);
 	free(c->hist_ids);
 	free(c->queue);
 	free(c->ids);

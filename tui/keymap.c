@@ -63,11 +63,19 @@ static const struct keymap_default keymap_queue_defaults[] = {
 
 static const struct keymap_default keymap_history_defaults[] = {
 	{ "/", ACT_SEARCH },
+	{ "Enter", ACT_OPEN },
 	{ "Esc", ACT_VIEW_QUEUE },
 };
 
 static const struct keymap_default keymap_sessions_defaults[] = {
+	{ "Enter", ACT_OPEN },
 	{ "Esc", ACT_VIEW_QUEUE },
+};
+
+static const struct keymap_default keymap_replay_defaults[] = {
+	{ "n", ACT_NEXT_CALL },
+	{ "p", ACT_PREV_CALL },
+	{ "Esc", ACT_VIEW_SESSIONS },
 };
 
 static const struct keymap_default keymap_help_defaults[] = {
@@ -89,6 +97,7 @@ static const struct {
 	KEYMAP_TABLE(KEYMAP_CTX_QUEUE, keymap_queue_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_HISTORY, keymap_history_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_SESSIONS, keymap_sessions_defaults),
+	KEYMAP_TABLE(KEYMAP_CTX_REPLAY, keymap_replay_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_HELP, keymap_help_defaults),
 };
 

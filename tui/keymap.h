@@ -18,6 +18,7 @@
 	X(QUEUE, "queue")       \
 	X(HISTORY, "history")   \
 	X(SESSIONS, "sessions") \
+	X(REPLAY, "replay")     \
 	X(HELP, "help")
 
 enum keymap_ctx {

@@ -39,29 +39,40 @@ view_help_build(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
 
 /* What the legend offers, per view: the decisions first. */
 static const enum tui_action view_help_legend_queue[] = {
-	ACT_APPROVE,   ACT_DENY,         ACT_EDIT, ACT_DOWN, ACT_UP,
-	ACT_PAGE_DOWN, ACT_VIEW_HISTORY, ACT_HELP, ACT_QUIT,
+	ACT_APPROVE,        ACT_DENY, ACT_EDIT, ACT_APPROVE_SESSION,
+	ACT_APPROVE_ALWAYS, ACT_DOWN, ACT_UP,   ACT_PAGE_DOWN,
+	ACT_VIEW_HISTORY,   ACT_HELP, ACT_QUIT,
+};
+
+static const enum tui_action view_help_legend_replay[] = {
+	ACT_NEXT_CALL,     ACT_PREV_CALL, ACT_PAGE_DOWN, ACT_PAGE_UP,
+	ACT_VIEW_SESSIONS, ACT_HELP,      ACT_QUIT,
 };
 
 static const enum tui_action view_help_legend_other[] = {
-	ACT_DOWN,       ACT_UP,           ACT_SEARCH,
-	ACT_VIEW_QUEUE, ACT_VIEW_HISTORY, ACT_VIEW_SESSIONS,
-	ACT_HELP,       ACT_QUIT,
+	ACT_DOWN,          ACT_UP,         ACT_OPEN,
+	ACT_SEARCH,        ACT_VIEW_QUEUE, ACT_VIEW_HISTORY,
+	ACT_VIEW_SESSIONS, ACT_HELP,       ACT_QUIT,
 };
 
 void
 view_help_legend(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
                  int cols, struct layout_line *out)
 {
-	bool queue = ctx == KEYMAP_CTX_QUEUE;
-	const enum tui_action *list =
-	        queue ? view_help_legend_queue : view_help_legend_other;
-	size_t n = queue ? sizeof view_help_legend_queue /
-	                           sizeof view_help_legend_queue[0]
-	                 : sizeof view_help_legend_other /
-	                           sizeof view_help_legend_other[0];
+	const enum tui_action *list = view_help_legend_other;
+	size_t n = sizeof view_help_legend_other /
+	           sizeof view_help_legend_other[0];
 	char keys[64];
 
+	if (ctx == KEYMAP_CTX_QUEUE) {
+		list = view_help_legend_queue;
+		n = sizeof view_help_legend_queue /
+		    sizeof view_help_legend_queue[0];
+	} else if (ctx == KEYMAP_CTX_REPLAY) {
+		list = view_help_legend_replay;
+		n = sizeof view_help_legend_replay /
+		    sizeof view_help_legend_replay[0];
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (readonly && view_help_is_decision(list[i])) {
 			continue;
