@@ -14,6 +14,7 @@
 #include "ipc/client.h"
 #include "ipc/install.h"
 #include "ipc/policy_load.h"
+#include "tui/cli_audit_int.h"
 
 #define CLI_DEFAULT_APPROVAL_S 300
 
@@ -198,6 +199,26 @@ cli_parse_time(const char *s)
 	return unit < 0 ? -1 : cli_now_ms() - n * unit;
 }
 
+struct cli_log_out {
+	bool json;
+	int64_t now;
+};
+
+static int
+cli_log_one(const struct action *a, void *arg)
+{
+	const struct cli_log_out *o = arg;
+
+	if (o->json) {
+		char *s = client_action_json(a);
+		puts(s);
+		free(s);
+	} else {
+		cli_print_action_line(a, o->now);
+	}
+	return 0;
+}
+
 int
 cli_log(const struct cli *c)
 {
@@ -215,10 +236,9 @@ cli_log(const struct cli *c)
 		.limit =
 		        cli_opt(c, "--limit") ? atoi(cli_opt(c, "--limit")) : 50
 	};
-	struct paths p;
-	struct client *cl;
-	struct action **list = NULL;
-	size_t n = 0;
+	struct cli_audit_ctx x;
+	struct cli_log_out out = { .json = cli_flag(c, "--json"),
+		                   .now = cli_now_ms() };
 	int rc;
 
 	if (q.since_ms < 0 || q.until_ms < 0) {
@@ -226,19 +246,18 @@ cli_log(const struct cli *c)
 		                "2026-11-01\n");
 		return 2;
 	}
-	cl = cli_connect(c, &p);
-	if (cl == NULL) {
+	/* Read-only from the database itself (WAL readers never block the
+	 * daemon): history works with or without a running daemon, and
+	 * without a round trip through it. */
+	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
 		return 1;
 	}
-	rc = client_log(cl, &q, &list, &n);
+	rc = audit_query(x.db, &q, cli_log_one, &out);
 	if (rc != 0) {
-		fprintf(stderr, "airlock: history unavailable (%s)\n",
-		        al_strerror(rc));
-	} else {
-		cli_print_actions(list, n, cli_flag(c, "--json"));
-		client_actions_free(list, n);
+		fprintf(stderr, "airlock: history unavailable: %s\n",
+		        audit_errmsg(x.db));
 	}
-	cli_disconnect(cl, &p);
+	cli_audit_close(&x);
 	return rc == 0 ? 0 : 1;
 }
 
