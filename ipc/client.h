@@ -74,4 +74,67 @@ int client_snapshot(struct client *c, struct action ***out, size_t *n);
  * `--json` output. The caller frees. */
 char *client_action_json(const struct action *a);
 
+/* ---- Rules made from calls (ipc/client_rules.c) ----------------------
+ * "Approve always" and "approve for this session". */
+
+struct event;
+struct rule;
+
+/* Proposes a rule in Claude Code's syntax generalised from one call:
+ * `Bash(npm run test:*)` from `npm run test -- --watch` (the command and
+ * up to two subcommand words), `Edit(src/...)` from an edit of
+ * src/app.c (the file's directory and everything below it, `/file` at the project root, `~/` or
+ * `//` outside it; Write, MultiEdit and NotebookEdit propose Edit rules,
+ * Glob and Grep Read rules), `WebFetch(domain:docs.rs)`, else the tool's
+ * name. The rule always parses (core/rule.h) and covers the call.
+ * AL_EINVAL when none can be made (a compound or complex command, no
+ * path). *out is the caller's. */
+int client_rules_propose_event(const struct event *ev, const char *project_dir,
+                               const char *home, char **out);
+/* Whether r covers ev as an allow rule would: every simple command of a
+ * Bash line (never a complex one), the path, the URL's host. */
+bool client_rules_match(const struct rule *r, const struct event *ev,
+                        const char *project_dir, const char *home);
+/* An event rebuilt from a recorded action (tool, cwd, the top-level
+ * scalars of its input), for matching. AL_EPARSE when the stored input is
+ * not a JSON object. The caller frees *out with event_free(). */
+int client_rules_event_from_action(const struct action *a, struct event **out);
+
+/* The daemon's rule ops. Each opens its own connection to the control
+ * socket; on failure *err (caller frees) holds the daemon's message. */
+
+/* The rule the daemon proposes for action id; *rule is the caller's. */
+int client_rules_propose(const struct paths *p, int64_t id, char **rule,
+                         char **err);
+
+/* A dry run of a rule over the audit history. */
+struct client_rules_example {
+	int64_t id;
+	char *summary; /* untrusted: sanitise before display */
+	char *state;   /* "denied", "timed_out", ... */
+};
+
+struct client_rules_report {
+	int64_t scanned; /* calls looked at */
+	int64_t matched; /* calls the rule would have allowed */
+	int64_t denied;  /* of which were denied at the time */
+	struct client_rules_example *examples; /* some denied ones */
+	size_t nexamples;
+};
+
+int client_rules_check(const struct paths *p, const char *rule,
+                       struct client_rules_report *out, char **err);
+void client_rules_report_clear(struct client_rules_report *r);
+
+/* Approves pending action id and allows calls like it for the rest of its
+ * session (*rule, if not NULL, is the rule remembered; caller frees).
+ * AL_EINVAL when the call cannot be generalised (findings that always go
+ * to a human, a complex command). */
+int client_rules_approve_session(const struct paths *p, int64_t id,
+                                 char **rule, char **err);
+/* Saves rule to the user's policy file (permissions.allow) and approves
+ * pending action id. */
+int client_rules_approve_always(const struct paths *p, int64_t id,
+                                const char *rule, char **err);
+
 #endif

@@ -237,6 +237,62 @@ view_detail_input(const char *label, const char *json, struct layout_lines *ls)
 	view_json_pretty(json, n, ls);
 }
 
+/* One decoded string member of a JSON result ({"stdout": ...}), so that
+ * the approver reads the text itself, not its JSON escapes. Returns 1 when
+ * shown, 0 when absent or empty. */
+static int
+view_detail_result_field(const char *result, const char *key, const char *label,
+                         struct layout_lines *ls)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (view_json_string_field(result, key, &text, &len) != 0 || len == 0) {
+		free(text);
+		return 0;
+	}
+	layout_addf(layout_push(ls), ROLE_DIM, "  %s", label);
+	layout_pad(layout_push(ls), ROLE_NORMAL, 4);
+	layout_add_untrusted(ls, text, len, ROLE_NORMAL, NULL, 0, ROLE_NORMAL,
+	                     4);
+	free(text);
+	return 1;
+}
+
+/* What the tool returned (PostToolUse): untrusted, shown in full as kept,
+ * with the size and hash of the whole. */
+static void
+view_detail_result(const struct action *a, struct layout_lines *ls)
+{
+	struct layout_line *l;
+
+	if (a->result == NULL) {
+		return;
+	}
+	l = layout_push(ls);
+	layout_add(l, ROLE_LABEL, "Result");
+	layout_addf(l, ROLE_DIM, "  %lld bytes", (long long)a->result_size);
+	if (a->result_sha256 != NULL) {
+		layout_add(l, ROLE_DIM, "  sha256 ");
+		layout_add_inline(l, ROLE_DIM, a->result_sha256);
+	}
+	if ((int64_t)strlen(a->result) < a->result_size) {
+		layout_add(l, ROLE_DIM, "  (cut)");
+	}
+	if (view_detail_result_field(a->result, "stdout", "stdout", ls) +
+	            view_detail_result_field(a->result, "stderr", "stderr",
+	                                     ls) +
+	            view_detail_result_field(a->result, "content", "content",
+	                                     ls) >
+	    0) {
+		return;
+	}
+	/* not a known shape: the text as kept */
+	layout_pad(layout_push(ls), ROLE_NORMAL, 2);
+	layout_add_untrusted(ls, a->result, strlen(a->result), ROLE_NORMAL,
+	                     NULL, 0, ROLE_NORMAL, 2);
+}
+
 void
 view_detail_build(const struct action *a, int64_t now_ms, int cols,
                   struct layout_lines *out)
@@ -258,6 +314,7 @@ view_detail_build(const struct action *a, int64_t now_ms, int cols,
 		view_detail_input("Edited input (approved)", a->edited_input,
 		                  &ls);
 	}
+	view_detail_result(a, &ls);
 	layout_wrap(&ls, cols, 2, out);
 	layout_lines_free(&ls);
 }

@@ -125,6 +125,29 @@ view_diff_result(const struct action *a, const char *old, size_t oldlen,
 	return rc;
 }
 
+/* An Edit that does not apply to the file on disk (or whose file is not
+ * here, as on a remote reviewer's machine) is still shown: old_string
+ * against new_string, as given. */
+static void
+view_diff_as_given(const struct action *a, struct layout_lines *ls)
+{
+	struct diff_result *r = NULL;
+	char *x = NULL, *y = NULL;
+	size_t xl = 0, yl = 0;
+
+	if (strcmp(a->tool_name, "Edit") == 0 &&
+	    view_json_string_field(a->tool_input, "old_string", &x, &xl) == 0 &&
+	    view_json_string_field(a->tool_input, "new_string", &y, &yl) == 0 &&
+	    diff_lines(x, xl, y, yl, -1, &r) == 0) {
+		layout_add(layout_push(ls), ROLE_LABEL,
+		           "Edit as given (old_string -> new_string)");
+		view_diff_hunks(r, ls);
+	}
+	diff_free(r);
+	free(x);
+	free(y);
+}
+
 void
 view_diff_build(const struct action *a, struct layout_lines *ls)
 {
@@ -157,6 +180,7 @@ view_diff_build(const struct action *a, struct layout_lines *ls)
 		           "file on disk: ");
 		layout_add_inline(l, ROLE_ERROR,
 		                  err.msg[0] ? err.msg : al_strerror(rc));
+		view_diff_as_given(a, ls);
 		goto out;
 	}
 	view_diff_summary(r, path, ls);
