@@ -222,10 +222,10 @@ daemon_open_sockets(struct daemon *d, char **err)
 	int rc;
 
 	d->hook = (struct server){ .d = d,
-		                   .handler = daemon_hook_handle,
+		                   .handler = daemon_degraded_hook_handle,
 		                   .recv_max = PROTO_MAX_HOOK_MSG };
 	d->ctl = (struct server){ .d = d,
-		                  .handler = daemon_ctl_handle,
+		                  .handler = daemon_degraded_ctl_handle,
 		                  .recv_max = PROTO_MAX_CONTROL_MSG };
 	if (nng_rep0_open(&d->hook.sock) != 0 ||
 	    nng_rep0_open(&d->ctl.sock) != 0 || nng_pub0_open(&d->pub) != 0) {
@@ -443,6 +443,7 @@ daemon_run(struct daemon *d, volatile sig_atomic_t *stop_flag)
 		nanosleep(&ts, NULL);
 		daemon_tick(d);
 		daemon_watchdog(d);
+		daemon_degraded_tick(d);
 	}
 	return 0;
 }
@@ -520,12 +521,17 @@ daemon_open(struct daemon **out, const struct paths *paths,
 	daemon_new_epoch(d);
 	d->self_dir = daemon_self_dir();
 	rc = daemon_open_state(d, err);
+	rc = daemon_degraded_enter(d, rc, err, daemon_open_state);
 	if (rc == 0 && daemon_commit_start(d) != 0) {
 		*err = xstrdup("cannot start the committer thread");
 		rc = AL_EIO;
 	}
 	if (rc == 0) {
 		rc = daemon_open_sockets(d, err);
+	}
+	if (rc == 0) {
+		rc = daemon_hook_group_apply(&d->paths, d->opts.hook_group,
+		                             err);
 	}
 	if (rc != 0) {
 		daemon_close(d);
@@ -569,6 +575,7 @@ daemon_close(struct daemon *d)
 	daemon_policies_free(d);
 	daemon_sessions_free(d);
 	free(d->self_dir);
+	free(d->db_down);
 	audit_close(d->db);
 	paths_clear(&d->paths);
 	pthread_mutex_destroy(&d->mu);

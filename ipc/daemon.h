@@ -19,6 +19,7 @@ struct daemon;
 struct daemon_opts {
 	int64_t approval_timeout_ms; /* 0: the policy's (default 300 s) */
 	int64_t abandon_grace_ms;    /* 0: 15 s */
+	const char *hook_group; /* tier 2: group that may reach hook.sock */
 };
 
 /* Opens the database, loads the policy and pending actions, and starts

@@ -118,6 +118,14 @@ struct daemon {
 	int64_t wd_next_probe_ms;
 	uint64_t wd_last_other;
 	uint64_t wd_restarts; /* where airlockd's binary lives: protected */
+	/* Audit database unavailable at start (daemon_degraded.c): the
+	 * reason, NULL while the database is open. Guarded by mu. */
+	char *db_down;
+	int64_t db_down_since; /* wall ms */
+	int64_t db_retry_ms;   /* monotonic */
+	int64_t db_alert_ms;   /* monotonic */
+	uint64_t db_denied;
+	int (*db_reopen)(struct daemon *d, char **err);
 };
 
 int64_t daemon_now_mono(void);
@@ -197,6 +205,28 @@ enum daemon_access {
 
 /* Whether the connection's user may do this (daemon_access.c). */
 bool daemon_may(const struct daemon *d, uint64_t uid, enum daemon_access what);
+
+/* daemon_group.c: with a hook group (tier 2), makes the runtime directory
+ * traversable (0710) and hook.sock connectable (0660) by that group; the
+ * other sockets stay 0600. A no-op when group is NULL. */
+int daemon_hook_group_apply(const struct paths *p, const char *group,
+                            char **err);
+
+/* Opens the database and restores pending actions (daemon.c). */
+typedef int (*daemon_state_fn)(struct daemon *d, char **err);
+/* daemon_degraded.c: when opening the database failed with rc (not
+ * AL_EEXIST), keeps serving in degraded mode: returns 0 and frees *err.
+ * Otherwise returns rc. */
+int daemon_degraded_enter(struct daemon *d, int rc, char **err,
+                          daemon_state_fn reopen);
+/* Timer thread: alerts and retries the database while it is down. */
+void daemon_degraded_tick(struct daemon *d);
+/* The socket handlers: deny (hook) or refuse (control) while the
+ * database is down, else daemon_hook_handle / daemon_ctl_handle. */
+nng_msg *daemon_degraded_hook_handle(struct daemon *d, struct repctx *rc,
+                                     nng_msg *req);
+nng_msg *daemon_degraded_ctl_handle(struct daemon *d, struct repctx *rc,
+                                    nng_msg *req);
 
 nng_msg *daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req);
 nng_msg *daemon_ctl_handle(struct daemon *d, struct repctx *rc, nng_msg *req);

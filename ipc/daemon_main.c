@@ -86,6 +86,9 @@ main(int argc, char **argv)
 		           i + 1 < argc) {
 			opts.abandon_grace_ms =
 			        strtoll(argv[++i], NULL, 10) * 1000;
+		} else if (strcmp(argv[i], "--hook-group") == 0 &&
+		           i + 1 < argc) {
+			opts.hook_group = argv[++i];
 		} else if (strcmp(argv[i], "--approval-timeout") == 0 &&
 		           i + 1 < argc) {
 			opts.approval_timeout_ms =
@@ -94,7 +97,7 @@ main(int argc, char **argv)
 			fprintf(stderr,
 			        "usage: airlockd [--home DIR] [--foreground] "
 			        "[--approval-timeout SECONDS] [--abandon-grace "
-			        "SECONDS]\n");
+			        "SECONDS] [--hook-group NAME]\n");
 			return 2;
 		}
 	}

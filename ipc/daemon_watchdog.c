@@ -100,6 +100,10 @@ daemon_watchdog(struct daemon *d)
 	free(d->hook.url);
 	d->hook.url = NULL;
 	int rc = daemon_relisten(&d->hook, d->paths.hook_sock, &err);
+	if (rc == 0) {
+		rc = daemon_hook_group_apply(&d->paths, d->opts.hook_group,
+		                             &err);
+	}
 	d->wd_restarts++;
 	d->wd_last_other = watchdog_other_errors(d->hook.listener);
 	pthread_mutex_lock(&d->mu);
