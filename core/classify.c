@@ -1,5 +1,6 @@
 #include "core/classify.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,65 @@ classify_add(struct classify_ctx *cx, enum risk_cat cat, enum risk_severity sev,
 	risk_report_add(cx->out, cat, sev, start, end, "%s",
 	                why.data ? why.data : "");
 	buf_free(&why);
+}
+
+static const char *
+classify_entry_name(const void *table, size_t size, size_t i)
+{
+	const char *const *e = (const void *)((const char *)table + i * size);
+
+	return *e;
+}
+
+/* strcmp(entry, key[0..keylen)) as a sign. */
+static int
+classify_entry_cmp(const char *entry, const char *key, size_t keylen)
+{
+	int c;
+
+	if (keylen > 0 && entry[0] != key[0]) {
+		return (unsigned char)entry[0] < (unsigned char)key[0] ? -1 : 1;
+	}
+	c = strncmp(entry, key, keylen);
+	return c != 0 ? c : entry[keylen] != '\0';
+}
+
+#ifndef NDEBUG
+static bool
+classify_table_sorted(const void *table, size_t n, size_t size)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(classify_entry_name(table, size, i - 1),
+		           classify_entry_name(table, size, i)) > 0) {
+			return false;
+		}
+	}
+	return true;
+}
+#endif
+
+size_t
+classify_lookup(const void *table, size_t n, size_t size, const char *key,
+                size_t keylen)
+{
+	size_t lo = 0;
+	size_t hi = n;
+
+	assert(classify_table_sorted(table, n, size));
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (classify_entry_cmp(classify_entry_name(table, size, mid),
+		                       key, keylen) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo < n && classify_entry_cmp(classify_entry_name(table, size, lo),
+	                                 key, keylen) == 0) {
+		return lo;
+	}
+	return n;
 }
 
 const char *

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/classify.h"
 #include "core/shell.h"
@@ -87,6 +88,21 @@ size_t classify_cmd_index(const struct classify_ctx *cx,
 /* Runs the rules on an argv (wrappers peeled recursively). */
 void classify_run(struct classify_ctx *cx, const struct classify_args *a);
 const char *classify_var_get(const struct classify_state *st, const char *name);
+
+/*
+ * Looks a command name up in a static table sorted by name in strcmp
+ * order (checked by assert in debug builds): each entry of size bytes
+ * starts with its `const char *` name. key is key[0..keylen). Returns the
+ * index of the first entry with that name (equal names keep their order
+ * after it), or n when none has it.
+ */
+size_t classify_lookup(const void *table, size_t n, size_t size,
+                       const char *key, size_t keylen);
+/* classify_lookup() of a NUL-terminated name in an array of names. */
+#define CLASSIFY_IN(list, name)                                 \
+	(classify_lookup((list), sizeof(list) / sizeof *(list), \
+	                 sizeof *(list), (name),                \
+	                 strlen(name)) < sizeof(list) / sizeof *(list))
 
 /* classify_rules.c: the per-command table; returns false when unknown */
 bool classify_rules(struct classify_ctx *cx, const char *name,

@@ -422,58 +422,60 @@ enum {
 	NET_TUNNEL,
 };
 
+/* Sorted by name (classify_lookup). */
 static const struct classify_net_tool classify_net_tools[] = {
-	{ "curl", "dFHoXuTxAebcKmwrCEQYyzP", NET_HTTP },
-	{ "wget", "OoPUtTeaiBQ", NET_HTTP },
-	{ "http", "aA", NET_HTTP },
-	{ "https", "aA", NET_HTTP },
-	{ "xh", "aA", NET_HTTP },
-	{ "httpie", "aA", NET_HTTP },
 	{ "aria2c", "od", NET_HTTP },
-	{ "websocat", "H", NET_HTTP },
+	{ "autossh", "", NET_SSH },
+	{ "bore", "", NET_TUNNEL },
+	{ "cloudflared", "", NET_TUNNEL },
+	{ "curl", "dFHoXuTxAebcKmwrCEQYyzP", NET_HTTP },
+	{ "dig", "ptfkqxyb", NET_HOST },
+	{ "ftp", "P", NET_HOST },
 	{ "grpcurl", "dH", NET_HOST },
+	{ "host", "tW", NET_HOST },
+	{ "http", "aA", NET_HTTP },
+	{ "httpie", "aA", NET_HTTP },
+	{ "https", "aA", NET_HTTP },
+	{ "lftp", "upe", NET_HOST },
+	{ "lt", "", NET_TUNNEL },
+	{ "mail", "", NET_MAIL },
+	{ "mailx", "", NET_MAIL },
+	{ "mosh", "p", NET_HOST },
+	{ "mutt", "", NET_MAIL },
 	{ "nc", "wpsiqxXIO", NET_HOST },
 	{ "ncat", "wpsiqxXIO", NET_HOST },
 	{ "netcat", "wpsiqxXIO", NET_HOST },
-	{ "telnet", "lbn", NET_HOST },
-	{ "ftp", "P", NET_HOST },
-	{ "lftp", "upe", NET_HOST },
-	{ "tftp", "m", NET_HOST },
-	{ "dig", "ptfkqxyb", NET_HOST },
+	{ "ngrok", "", NET_TUNNEL },
 	{ "nslookup", "", NET_HOST },
-	{ "host", "tW", NET_HOST },
 	{ "ping", "cisWwIt", NET_HOST },
 	{ "ping6", "cisWwIt", NET_HOST },
-	{ "traceroute", "fmpqwz", NET_HOST },
-	{ "whois", "h", NET_HOST },
-	{ "mosh", "p", NET_HOST },
-	{ "smbclient", "UWcIpmA", NET_HOST },
-	{ "ssh-copy-id", "ipoF", NET_HOST },
-	{ "socat", "", NET_HOST },
 	{ "scp", "cFiJloPS", NET_COPY },
-	{ "sftp", "bBcDFiJloPRS", NET_COPY },
-	{ "ssh", "", NET_SSH },
-	{ "autossh", "", NET_SSH },
-	{ "mail", "", NET_MAIL },
-	{ "mailx", "", NET_MAIL },
 	{ "sendmail", "", NET_MAIL },
-	{ "mutt", "", NET_MAIL },
-	{ "ngrok", "", NET_TUNNEL },
-	{ "cloudflared", "", NET_TUNNEL },
-	{ "lt", "", NET_TUNNEL },
-	{ "bore", "", NET_TUNNEL },
+	{ "sftp", "bBcDFiJloPRS", NET_COPY },
+	{ "smbclient", "UWcIpmA", NET_HOST },
+	{ "socat", "", NET_HOST },
+	{ "ssh", "", NET_SSH },
+	{ "ssh-copy-id", "ipoF", NET_HOST },
+	{ "telnet", "lbn", NET_HOST },
+	{ "tftp", "m", NET_HOST },
+	{ "traceroute", "fmpqwz", NET_HOST },
+	{ "websocat", "H", NET_HTTP },
+	{ "wget", "OoPUtTeaiBQ", NET_HTTP },
+	{ "whois", "h", NET_HOST },
+	{ "xh", "aA", NET_HTTP },
 };
 
 bool
 classify_net_rules(struct classify_ctx *cx, const char *name,
                    const struct classify_args *a)
 {
-	for (size_t k = 0;
-	     k < sizeof classify_net_tools / sizeof *classify_net_tools; k++) {
+	size_t n = sizeof classify_net_tools / sizeof *classify_net_tools;
+	size_t k =
+	        classify_lookup(classify_net_tools, n,
+	                        sizeof *classify_net_tools, name, strlen(name));
+
+	if (k < n) {
 		const struct classify_net_tool *t = &classify_net_tools[k];
-		if (strcmp(name, t->name) != 0) {
-			continue;
-		}
 		switch (t->kind) {
 		case NET_HTTP:
 			classify_http_client(cx, a, t->with_arg);

@@ -193,6 +193,55 @@ classify_regenerable(const struct classify_env *env, const char *abs)
 	return false;
 }
 
+/*
+ * A cheap necessary condition for fnmatch(pat, s, 0) == 0: pat matched
+ * byte by byte with `*` as any text (flags 0: `*` crosses '/'). Patterns
+ * with other special characters are not prefiltered (true). fnmatch() is
+ * slow (locale and wide-character handling) and almost every path fails
+ * every pattern, so it runs only on the few that pass this.
+ */
+static bool
+classify_may_match(const char *pat, const char *s, size_t slen)
+{
+	const char *star_p = NULL;
+	const char *star_s = NULL;
+	size_t plen = strlen(pat);
+	char last = plen > 0 ? pat[plen - 1] : '\0';
+
+	/* a pattern ending in a plain character needs s to end in it */
+	if (last != '\0' && last != '*' && last != '?' && last != ']' &&
+	    last != '\\' && (slen == 0 || s[slen - 1] != last)) {
+		return false;
+	}
+	if (strpbrk(pat, "?[\\") != NULL) {
+		return true;
+	}
+	while (*s != '\0') {
+		if (*pat == '*') {
+			star_p = ++pat;
+			star_s = s;
+		} else if (*pat == *s) {
+			pat++;
+			s++;
+		} else if (star_p != NULL) {
+			pat = star_p;
+			s = ++star_s;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*') {
+		pat++;
+	}
+	return *pat == '\0';
+}
+
+static bool
+classify_fnmatch(const char *pat, const char *s, size_t slen)
+{
+	return classify_may_match(pat, s, slen) && fnmatch(pat, s, 0) == 0;
+}
+
 /* fnmatch against patterns where a leading ~ is the home directory
  * (compared as a prefix, so that no pattern is rebuilt per call). */
 static bool
@@ -202,13 +251,15 @@ classify_match_any(const struct classify_env *env, const char *abs,
 	const char *home = classify_home(env);
 	size_t hl = strlen(home);
 	bool in_home = strncmp(abs, home, hl) == 0 && abs[hl] == '/';
+	size_t alen = strlen(abs);
 
 	for (; *pats; pats++) {
 		if ((*pats)[0] != '~') {
-			if (fnmatch(*pats, abs, 0) == 0) {
+			if (classify_fnmatch(*pats, abs, alen)) {
 				return true;
 			}
-		} else if (in_home && fnmatch(*pats + 1, abs + hl, 0) == 0) {
+		} else if (in_home &&
+		           classify_fnmatch(*pats + 1, abs + hl, alen - hl)) {
 			return true;
 		}
 	}
@@ -456,8 +507,11 @@ static void
 classify_write_abs(struct classify_ctx *cx, const char *abs,
                    const struct classify_arg *a, enum classify_wr how)
 {
-	bool del = how == CLASSIFY_WR_DELETE;	/* Scratch space (/tmp) is free to write, unless the workspace itself
-	 * lives there: then it is the user's work like anywhere else. */
+	bool del =
+	        how == CLASSIFY_WR_DELETE; /* Scratch space (/tmp) is free to
+	                                    * write, unless the workspace itself
+	                                    * lives there: then it is the user's
+	                                    * work like anywhere else. */
 	if (classify_guarded(cx, abs, a, how) ||
 	    (classify_scratch(abs) && !classify_in_workspace(cx->env, abs))) {
 		return;

@@ -141,33 +141,34 @@ struct classify_prefix {
 	int positional; /* operands to skip before the command */
 };
 
+/* Sorted by name (classify_lookup). */
 static const struct classify_prefix classify_prefixes[] = {
-	{ "nohup", "", 0 },
-	{ "time", "fo", 0 },
-	{ "setsid", "", 0 },
-	{ "unbuffer", "", 0 },
-	{ "caffeinate", "tw", 0 },
-	{ "nice", "n", 0 },
-	{ "ionice", "cnpP", 0 },
-	{ "timeout", "sk", 1 },
-	{ "stdbuf", "oei", 0 },
-	{ "exec", "a", 0 },
 	{ "builtin", "", 0 },
-	{ "flock", "wEc", 1 },
-	{ "chrt", "", 1 },
-	{ "taskset", "", 1 },
-	{ "strace", "oepsSEuIbP", 0 },
-	{ "ltrace", "oepsSEuIbP", 0 },
-	{ "doppler", "", 0 },
-	{ "watch", "nqd", 0 },
-	{ "firejail", "", 0 },
+	{ "caffeinate", "tw", 0 },
 	{ "catchsegv", "", 0 },
+	{ "chrt", "", 1 },
+	{ "doppler", "", 0 },
+	{ "exec", "a", 0 },
+	{ "firejail", "", 0 },
+	{ "flock", "wEc", 1 },
 	{ "gtimeout", "sk", 1 },
-	{ "unshare", "", 0 },
+	{ "ionice", "cnpP", 0 },
+	{ "ltrace", "oepsSEuIbP", 0 },
+	{ "nice", "n", 0 },
+	{ "nohup", "", 0 },
 	{ "proxychains", "f", 0 },
 	{ "proxychains4", "f", 0 },
-	{ "torsocks", "", 0 },
 	{ "rlwrap", "", 0 },
+	{ "setsid", "", 0 },
+	{ "stdbuf", "oei", 0 },
+	{ "strace", "oepsSEuIbP", 0 },
+	{ "taskset", "", 1 },
+	{ "time", "fo", 0 },
+	{ "timeout", "sk", 1 },
+	{ "torsocks", "", 0 },
+	{ "unbuffer", "", 0 },
+	{ "unshare", "", 0 },
+	{ "watch", "nqd", 0 },
 	{ "xvfb-run", "", 0 },
 };
 
@@ -175,22 +176,23 @@ static bool
 classify_prefix_cmd(struct classify_ctx *cx, const struct classify_args *a,
                     const char *name)
 {
-	for (size_t k = 0;
-	     k < sizeof classify_prefixes / sizeof *classify_prefixes; k++) {
-		const struct classify_prefix *p = &classify_prefixes[k];
-		if (strcmp(name, p->name) != 0) {
-			continue;
-		}
-		size_t i = classify_skip_opts(a, 1, p->with_arg, NULL);
-		if (strcmp(name, "doppler") == 0) {
-			i = 2; /* doppler run -- cmd */
-			i = classify_skip_opts(a, i, "pc", NULL);
-		}
-		i += (size_t)p->positional;
-		classify_run_from(cx, a, i, false);
-		return true;
+	size_t n = sizeof classify_prefixes / sizeof *classify_prefixes;
+	size_t k =
+	        classify_lookup(classify_prefixes, n, sizeof *classify_prefixes,
+	                        name, strlen(name));
+
+	if (k == n) {
+		return false;
 	}
-	return false;
+	const struct classify_prefix *p = &classify_prefixes[k];
+	size_t i = classify_skip_opts(a, 1, p->with_arg, NULL);
+	if (strcmp(name, "doppler") == 0) {
+		i = 2; /* doppler run -- cmd */
+		i = classify_skip_opts(a, i, "pc", NULL);
+	}
+	i += (size_t)p->positional;
+	classify_run_from(cx, a, i, false);
+	return true;
 }
 
 static void
@@ -331,33 +333,33 @@ struct classify_interp_form {
 	const char *lang;
 };
 
+/* Sorted by prefix (classify_lookup); no prefix ends in a digit or '.'. */
 static const struct classify_interp_form classify_interps[] = {
-	{ "python", "c", "python" }, { "pypy", "c", "python" },
-	{ "perl", "eE", "perl" },    { "ruby", "e", "ruby" },
-	{ "node", "ep", "node" },    { "nodejs", "ep", "node" },
-	{ "bun", "e", "node" },      { "deno", "", "node" },
-	{ "lua", "e", "lua" },       { "luajit", "e", "lua" },
-	{ "php", "r", "php" },       { "osascript", "e", "osascript" },
-	{ "pwsh", "c", "pwsh" },     { "powershell", "c", "pwsh" },
-	{ "Rscript", "e", "r" },     { "tclsh", "", "tcl" },
-	{ "awk", "", "awk" },        { "gawk", "", "awk" },
-	{ "mawk", "", "awk" },       { "nawk", "", "awk" },
+	{ "Rscript", "e", "r" },       { "awk", "", "awk" },
+	{ "bun", "e", "node" },        { "deno", "", "node" },
+	{ "gawk", "", "awk" },         { "lua", "e", "lua" },
+	{ "luajit", "e", "lua" },      { "mawk", "", "awk" },
+	{ "nawk", "", "awk" },         { "node", "ep", "node" },
+	{ "nodejs", "ep", "node" },    { "osascript", "e", "osascript" },
+	{ "perl", "eE", "perl" },      { "php", "r", "php" },
+	{ "powershell", "c", "pwsh" }, { "pwsh", "c", "pwsh" },
+	{ "pypy", "c", "python" },     { "python", "c", "python" },
+	{ "ruby", "e", "ruby" },       { "tclsh", "", "tcl" },
 };
 
 static const struct classify_interp_form *
 classify_interp_of(const char *name)
 {
-	for (size_t k = 0;
-	     k < sizeof classify_interps / sizeof *classify_interps; k++) {
-		const char *p = classify_interps[k].prefix;
-		size_t n = strlen(p);
-		if (strncmp(name, p, n) == 0 &&
-		    (name[n] == '\0' ||
-		     strspn(name + n, "0123456789.") == strlen(name + n))) {
-			return &classify_interps[k];
-		}
+	size_t n = sizeof classify_interps / sizeof *classify_interps;
+	size_t stem = strlen(name);
+
+	/* python3.12 is python: the version is a run of digits and dots */
+	while (stem > 0 && strchr("0123456789.", name[stem - 1]) != NULL) {
+		stem--;
 	}
-	return NULL;
+	size_t k = classify_lookup(classify_interps, n,
+	                           sizeof *classify_interps, name, stem);
+	return k < n ? &classify_interps[k] : NULL;
 }
 
 static void
@@ -556,14 +558,14 @@ classify_find(struct classify_ctx *cx, const struct classify_args *a)
 	}
 }
 
-/* Commands that name paths without reading what is in them. */
+/* Commands that name paths without reading what is in them; sorted. */
 static const char *const classify_noread[] = {
-	"echo",     "printf", "ls",       "touch",    "mkdir",      "rm",
-	"rmdir",    "unlink", "shred",    "stat",     "file",       "test",
-	"[",        "[[",     "chmod",    "chown",    "chgrp",      "chattr",
-	"ln",       "mv",     "which",    "type",     "ssh-keygen", "du",
-	"find",     "git",    "realpath", "readlink", "basename",   "dirname",
-	"truncate", "sed",    "tee",      "ssh-add",  "direnv",     NULL,
+	"[",      "[[",       "basename",   "chattr", "chgrp", "chmod",
+	"chown",  "direnv",   "dirname",    "du",     "echo",  "file",
+	"find",   "git",      "ln",         "ls",     "mkdir", "mv",
+	"printf", "readlink", "realpath",   "rm",     "rmdir", "sed",
+	"shred",  "ssh-add",  "ssh-keygen", "stat",   "tee",   "test",
+	"touch",  "truncate", "type",       "unlink", "which",
 };
 
 /* Any operand that names a secret file is a read of it. */
@@ -571,7 +573,7 @@ static void
 classify_read_args(struct classify_ctx *cx, const struct classify_args *a,
                    const char *name)
 {
-	if (classify_is(name, classify_noread)) {
+	if (CLASSIFY_IN(classify_noread, name)) {
 		return;
 	}
 	for (size_t i = 1; i < a->n; i++) {
@@ -587,19 +589,23 @@ classify_read_args(struct classify_ctx *cx, const struct classify_args *a,
 	}
 }
 
-static const char *const classify_shells[] = { "sh",  "bash", "zsh", "dash",
-	                                       "ksh", "mksh", "ash", "fish",
-	                                       "csh", "tcsh", NULL };
+static const char *const classify_shells[] = {
+	/* sorted */
+	"ash", "bash", "csh", "dash", "fish",
+	"ksh", "mksh", "sh",  "tcsh", "zsh",
+};
 
 static bool
 classify_wrapper(struct classify_ctx *cx, const struct classify_args *a,
                  const char *name)
 {
-	static const char *const sudo[] = { "sudo",    "doas",   "su",
-		                            "runuser", "pkexec", "sudoedit",
-		                            NULL };
+	static const char *const sudo[] = {
+		/* sorted */
+		"doas", "pkexec", "runuser", "su", "sudo", "sudoedit",
+	};
+	const struct classify_interp_form *interp;
 
-	if (classify_is(name, sudo)) {
+	if (CLASSIFY_IN(sudo, name)) {
 		classify_sudo(cx, a, name);
 	} else if (strcmp(name, "env") == 0) {
 		classify_env(cx, a);
@@ -612,7 +618,7 @@ classify_wrapper(struct classify_ctx *cx, const struct classify_args *a,
 		                  false);
 	} else if (strcmp(name, "xargs") == 0) {
 		classify_xargs(cx, a);
-	} else if (classify_is(name, classify_shells)) {
+	} else if (CLASSIFY_IN(classify_shells, name)) {
 		classify_shell(cx, a, name);
 	} else if (strcmp(name, "eval") == 0) {
 		classify_eval(cx, a);
@@ -622,8 +628,8 @@ classify_wrapper(struct classify_ctx *cx, const struct classify_args *a,
 		classify_find(cx, a);
 	} else if (strcmp(name, "busybox") == 0) {
 		classify_run_from(cx, a, 1, false);
-	} else if (classify_interp_of(name) != NULL) {
-		classify_interp_cmd(cx, a, classify_interp_of(name));
+	} else if ((interp = classify_interp_of(name)) != NULL) {
+		classify_interp_cmd(cx, a, interp);
 	} else {
 		return classify_prefix_cmd(cx, a, name);
 	}

@@ -795,16 +795,58 @@ rule_parse(struct rule **out, const char *text, char **err)
 
 /* ---- splitting commands ----------------------------------------------- */
 
+/* The words of the current command live in one buffer, each ended by a
+ * NUL (at woff[i]), so that splitting allocates per command, not per
+ * word or per character. */
 struct rule_split {
 	struct rule_cmds *out;
 	bool loose;
 	struct buf raw;
-	struct buf word;
+	struct buf words; /* word texts, NUL-separated */
+	size_t word_at;   /* where the word being read begins in words */
 	bool in_word;
 	bool space;
-	char **words;
+	size_t *woff;
 	size_t nwords;
+	size_t capwords;
 };
+
+/* Characters rule_split_step() treats specially; a run of any others is
+ * plain text, copied to the raw line and the word at once. */
+static bool
+rule_split_plain(char c)
+{
+	switch (c) {
+	case '\0':
+	case ' ':
+	case '\t':
+	case '\n':
+	case ';':
+	case '&':
+	case '|':
+	case '(':
+	case ')':
+	case '<':
+	case '>':
+	case '`':
+	case '$':
+	case '\'':
+	case '"':
+	case '\\':
+	case '{':
+	case '}':
+	case '#':
+		return false;
+	default:
+		return true;
+	}
+}
+
+static const char *
+rule_split_wordat(const struct rule_split *sp, size_t i)
+{
+	return sp->words.data + sp->woff[i];
+}
 
 static void
 rule_split_raw(struct rule_split *sp, const char *p, size_t n)
@@ -819,8 +861,11 @@ rule_split_raw(struct rule_split *sp, const char *p, size_t n)
 static void
 rule_split_word(struct rule_split *sp, const char *p, size_t n)
 {
-	buf_append(&sp->word, p, n);
-	sp->in_word = true;
+	if (!sp->in_word) {
+		sp->word_at = sp->words.len;
+		sp->in_word = true;
+	}
+	buf_append(&sp->words, p, n);
 }
 
 static void
@@ -829,8 +874,12 @@ rule_split_word_end(struct rule_split *sp)
 	if (!sp->in_word) {
 		return;
 	}
-	sp->words = xrealloc(sp->words, (sp->nwords + 1) * sizeof *sp->words);
-	sp->words[sp->nwords++] = buf_steal(&sp->word);
+	if (sp->nwords == sp->capwords) {
+		sp->capwords = sp->capwords ? 2 * sp->capwords : 16;
+		sp->woff = xrealloc(sp->woff, sp->capwords * sizeof *sp->woff);
+	}
+	buf_putc(&sp->words, '\0');
+	sp->woff[sp->nwords++] = sp->word_at;
 	sp->in_word = false;
 }
 
@@ -854,25 +903,40 @@ rule_is_assignment(const char *w)
  * skipped; so is the duration of timeout and a numeric nice/ionice value,
  * as well as an option's separate argument for sudo's -u/-g. */
 static const char *const rule_wrappers[] = {
-	"sudo", "doas", "env",     "command", "builtin", "exec",  "nohup",
-	"time", "nice", "timeout", "stdbuf",  "ionice",  "xargs", NULL
+	/* sorted (strcmp) for bsearch */
+	"builtin", "command", "doas", "env",  "exec",    "ionice", "nice",
+	"nohup",   "stdbuf",  "sudo", "time", "timeout", "xargs",
 };
 
+static int
+rule_name_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+static bool
+rule_is_wrapper(const char *w)
+{
+	return bsearch(w, rule_wrappers,
+	               sizeof rule_wrappers / sizeof *rule_wrappers,
+	               sizeof *rule_wrappers, rule_name_cmp) != NULL;
+}
+
 static size_t
-rule_skip_prefix(char **w, size_t n)
+rule_skip_prefix(const struct rule_split *sp)
 {
 	size_t i = 0;
 	bool wrapped = false;
 
-	while (i < n) {
-		if (rule_is_assignment(w[i]) ||
-		    (wrapped &&
-		     (w[i][0] == '-' ||
-		      strspn(w[i], "0123456789.smhd") == strlen(w[i])))) {
+	while (i < sp->nwords) {
+		const char *w = rule_split_wordat(sp, i);
+		if (rule_is_assignment(w) ||
+		    (wrapped && (w[0] == '-' ||
+		                 strspn(w, "0123456789.smhd") == strlen(w)))) {
 			i++;
 			continue;
 		}
-		if (!rule_in_list(rule_wrappers, w[i])) {
+		if (!rule_is_wrapper(w)) {
 			break;
 		}
 		wrapped = true;
@@ -889,21 +953,22 @@ rule_split_cmd_end(struct rule_split *sp)
 
 	rule_split_word_end(sp);
 	if (sp->nwords > 0 || sp->raw.len > 0) {
-		for (size_t i = rule_skip_prefix(sp->words, sp->nwords);
-		     i < sp->nwords; i++) {
+		for (size_t i = rule_skip_prefix(sp); i < sp->nwords; i++) {
 			if (w.len > 0) {
 				buf_putc(&w, ' ');
 			}
-			buf_puts(&w, sp->words[i]);
+			buf_puts(&w, rule_split_wordat(sp, i));
 		}
-		o->v = xrealloc(o->v, (o->n + 1) * sizeof *o->v);
+		/* grown in powers of two: n + 1 is one when n is */
+		if ((o->n & (o->n - 1)) == 0) {
+			o->v = xrealloc(o->v,
+			                (o->n ? 2 * o->n : 1) * sizeof *o->v);
+		}
 		o->v[o->n].raw = buf_steal(&sp->raw);
 		o->v[o->n].words = buf_steal(&w);
 		o->n++;
 	}
-	for (size_t i = 0; i < sp->nwords; i++) {
-		free(sp->words[i]);
-	}
+	buf_reset(&sp->words);
 	sp->nwords = 0;
 	sp->space = false;
 }
@@ -933,7 +998,13 @@ rule_split_dquote(struct rule_split *sp, const char *p)
 	const char *q = p + 1;
 
 	rule_split_word(sp, "", 0);
-	for (; *q != '\0' && *q != '"'; q++) {
+	while (*q != '\0' && *q != '"') {
+		size_t run = strcspn(q, "\"\\`$");
+		if (run > 0) {
+			rule_split_word(sp, q, run);
+			q += run;
+			continue;
+		}
 		if (*q == '`' || (*q == '$' && q[1] == '(')) {
 			sp->out->complex = true;
 		}
@@ -941,6 +1012,7 @@ rule_split_dquote(struct rule_split *sp, const char *p)
 			q++;
 		}
 		rule_split_word(sp, q, 1);
+		q++;
 	}
 	if (*q == '\0') {
 		sp->out->complex = true;
@@ -971,6 +1043,15 @@ rule_split_step(struct rule_split *sp, const char *p)
 {
 	char c = *p;
 
+	if (rule_split_plain(c)) {
+		size_t n = 1;
+		while (rule_split_plain(p[n])) {
+			n++;
+		}
+		rule_split_raw(sp, p, n);
+		rule_split_word(sp, p, n);
+		return p + n;
+	}
 	if (c == ' ' || c == '\t') {
 		rule_split_word_end(sp);
 		sp->space = true;
@@ -1002,8 +1083,14 @@ rule_split_step(struct rule_split *sp, const char *p)
 		return rule_split_dquote(sp, p);
 	}
 	if (c != '"') {
-		rule_split_raw(sp, p, 1);
-		rule_split_word(sp, p, 1);
+		/* this character, and the plain text after it */
+		size_t n = 1;
+		while (rule_split_plain(p[n])) {
+			n++;
+		}
+		rule_split_raw(sp, p, n);
+		rule_split_word(sp, p, n);
+		return p + n;
 	}
 	return p + 1;
 }
@@ -1018,8 +1105,8 @@ rule_split_command(const char *command, bool loose, struct rule_cmds *out)
 	}
 	rule_split_cmd_end(&sp);
 	buf_free(&sp.raw);
-	buf_free(&sp.word);
-	free(sp.words);
+	buf_free(&sp.words);
+	free(sp.woff);
 }
 
 void

@@ -111,6 +111,28 @@ shell_is_meta(char c)
 	       c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
 }
 
+/* A word character with no meaning of its own (see shell_word_piece). */
+static bool
+shell_is_plain(char c)
+{
+	switch (c) {
+	case '\\':
+	case '\'':
+	case '"':
+	case '$':
+	case '`':
+	case '*':
+	case '?':
+	case '[':
+	case '{':
+	case '~':
+	case '\0':
+		return false;
+	default:
+		return (unsigned char)c < 0x80 && !shell_is_meta(c);
+	}
+}
+
 static bool
 shell_is_name_start(char c)
 {
@@ -219,10 +241,13 @@ shell_peek(struct shell_parser *p)
 static bool
 shell_peek_kw(struct shell_parser *p, const char *kw)
 {
-	size_t n = strlen(kw);
+	size_t n;
 
-	if (shell_peek(p) != TK_WORD || p->pos + n > p->len ||
-	    memcmp(p->s + p->pos, kw, n) != 0) {
+	if (shell_peek(p) != TK_WORD || p->s[p->pos] != kw[0]) {
+		return false;
+	}
+	n = strlen(kw);
+	if (p->pos + n > p->len || memcmp(p->s + p->pos, kw, n) != 0) {
 		return false;
 	}
 	char c = shell_at(p, p->pos + n);
@@ -281,17 +306,34 @@ shell_cmd_free(struct shell_cmd *c)
 	free(c->funcname);
 }
 
+/* Arrays of a command only grow through these, in powers of two: one
+ * holding n elements has room for the next power of two, so it is full
+ * (and grows) exactly when n is 0 or a power of two. */
+static size_t
+shell_grow_to(size_t n)
+{
+	return (n & (n - 1)) == 0 ? (n ? 2 * n : 1) : 0;
+}
+
 static void
 shell_push_word(struct shell_word **arr, size_t *n, const struct shell_word *w)
 {
-	*arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
+	size_t cap = shell_grow_to(*n);
+
+	if (cap > 0) {
+		*arr = xrealloc(*arr, cap * sizeof **arr);
+	}
 	(*arr)[(*n)++] = *w;
 }
 
 static void
 shell_push_redir(struct shell_cmd *c, const struct shell_redir *r)
 {
-	c->redirs = xrealloc(c->redirs, (c->nredirs + 1) * sizeof *c->redirs);
+	size_t cap = shell_grow_to(c->nredirs);
+
+	if (cap > 0) {
+		c->redirs = xrealloc(c->redirs, cap * sizeof *c->redirs);
+	}
 	c->redirs[c->nredirs++] = *r;
 }
 
@@ -783,8 +825,14 @@ shell_word_piece(struct shell_parser *p, struct shell_wstate *ws, size_t start)
 	} else if ((unsigned char)c >= 0x80) {
 		ws->flags |= SHELL_W_NONASCII;
 	}
-	buf_putc(&ws->b, c);
-	p->pos++;
+	/* this character and the plain ones after it, which change nothing
+	 * but the text: one append instead of one piece per character */
+	size_t end = at + 1;
+	while (end < p->len && shell_is_plain(p->s[end])) {
+		end++;
+	}
+	buf_append(&ws->b, p->s + at, end - at);
+	p->pos = end;
 	return 0;
 }
 

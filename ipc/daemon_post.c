@@ -196,10 +196,14 @@ post_untrusted_read(struct daemon *d, const struct event *ev)
 {
 	cJSON *root;
 	const cJSON *taint;
-	const char *tool = ev->tool_name ? ev->tool_name : "";
+	const char *tool = ev->tool_name;
+
+	if (tool == NULL) {
+		return;
+	}
 	bool web =
 	        strcmp(tool, "WebFetch") == 0 || strcmp(tool, "WebSearch") == 0;
-	bool mcp = strncmp(tool, "mcp__", 5) == 0;
+	bool mcp = post_is_mcp(ev);
 
 	if (!web && !mcp) {
 		return;

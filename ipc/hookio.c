@@ -1,13 +1,11 @@
 #include "ipc/hookio.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "core/al.h"
 #include "core/xalloc.h"
-#include "ipc/jsonutil.h"
 #include "ipc/proto.h"
 
 static const char *const hookio_names[] = {
@@ -38,98 +36,746 @@ hookio_decision_from_name(const char *s, enum hookio_decision *out)
 	return false;
 }
 
-static char *
-hookio_opt_str(const cJSON *root, const char *key)
-{
-	const char *s = jsonutil_str(root, key);
+/*
+ * JSON without cJSON: the hook links no JSON library, so that it can be
+ * linked statically (the dynamic loader alone costs about as much as the
+ * rest of the hook's own work). The reply format is ours and small.
+ *
+ * The reader has two modes. Strict (the daemon's reply) is RFC 8259 plus
+ * airlock's rules for hostile input (see ipc/jsonutil.h): valid UTF-8,
+ * no duplicate keys at any depth, no \u0000 or raw control byte in a
+ * string, nothing after the value but whitespace. Lenient (the raw event,
+ * read only when the daemon cannot answer) accepts what cJSON_Parse
+ * accepts, as the fallback did before: it only has to find two names.
+ */
+#define HOOKIO_JSON_DEPTH 1000 /* cJSON's CJSON_NESTING_LIMIT */
 
-	return s ? xstrdup(s) : NULL;
+struct hookio_json {
+	const char *s;
+	size_t len;
+	size_t pos;
+	size_t str_end; /* the closing quote of the string being read */
+	bool strict;
+	unsigned depth;
+};
+
+/* What the reader keeps of the top-level object's members. */
+struct hookio_member {
+	const char *key;
+	bool seen;   /* the first member with this key was read */
+	bool is_str; /* ... and was a string: value holds it */
+	char *value;
+	bool is_obj; /* ... and was an object: at [start, end) */
+	size_t start;
+	size_t end;
+	bool is_num; /* ... and was a number: num holds it */
+	double num;
+};
+
+static int hookio_json_value(struct hookio_json *j, struct buf *str,
+                             struct hookio_member *m);
+
+static int
+hookio_json_peek(const struct hookio_json *j)
+{
+	return j->pos < j->len ? (unsigned char)j->s[j->pos] : -1;
 }
+
+static void
+hookio_json_ws(struct hookio_json *j)
+{
+	while (j->pos < j->len) {
+		unsigned char c = (unsigned char)j->s[j->pos];
+		bool ws = j->strict ? (c == ' ' || c == '\t' || c == '\n' ||
+		                       c == '\r')
+		                    : c <= ' ';
+		if (!ws) {
+			return;
+		}
+		j->pos++;
+	}
+}
+
+/* Length of the UTF-8 sequence at p (at most n bytes), 0 when invalid:
+ * no overlongs, no surrogates, nothing past U+10FFFF (as jsonutil). */
+static size_t
+hookio_utf8_len(const unsigned char *p, size_t n)
+{
+	size_t k = p[0] < 0x80                    ? 1
+	           : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
+	           : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+	           : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+	                                          : 0;
+
+	if (k == 0 || k > n) {
+		return 0;
+	}
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+	}
+	if ((k == 3 && p[0] == 0xe0 && p[1] < 0xa0) ||
+	    (k == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+	    (k == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+	    (k == 4 && p[0] == 0xf4 && p[1] >= 0x90)) {
+		return 0;
+	}
+	return k;
+}
+
+/* Four hex digits, inside the string. A bad digit fails in strict mode
+ * and in lenient mode reads as code point 0, as cJSON's parse_hex4 does
+ * (which truncates the string there). */
+static bool
+hookio_json_hex4(struct hookio_json *j, unsigned *out)
+{
+	unsigned v = 0;
+	bool bad = false;
+
+	if (j->str_end - j->pos < 4) {
+		return false;
+	}
+	for (int i = 0; i < 4; i++) {
+		char c = j->s[j->pos++];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+		                                    : 16;
+		bad = bad || d == 16;
+		v = v << 4 | (d & 0xf);
+	}
+	*out = bad ? 0 : v;
+	return !(bad && j->strict);
+}
+
+static void
+hookio_put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (b != NULL) {
+		buf_append(b, u, n);
+	}
+}
+
+/* \uXXXX at pos (after the backslash and 'u'), with a surrogate pair
+ * joined; lone or reversed surrogates fail (as in cJSON). */
+static int
+hookio_json_uescape(struct hookio_json *j, struct buf *out)
+{
+	unsigned cp;
+	unsigned lo;
+
+	if (!hookio_json_hex4(j, &cp) || (cp >= 0xdc00 && cp <= 0xdfff)) {
+		return AL_EPARSE;
+	}
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (j->str_end - j->pos < 2 || j->s[j->pos] != '\\' ||
+		    j->s[j->pos + 1] != 'u') {
+			return AL_EPARSE;
+		}
+		j->pos += 2;
+		if (!hookio_json_hex4(j, &lo) || lo < 0xdc00 || lo > 0xdfff) {
+			return AL_EPARSE;
+		}
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	if (cp == 0 && j->strict) {
+		return AL_EPARSE; /* would truncate the string */
+	}
+	hookio_put_utf8(out, cp);
+	return 0;
+}
+
+static int
+hookio_json_escape(struct hookio_json *j, struct buf *out)
+{
+	static const char from[] = "bfnrt\"\\/";
+	static const char to[] = "\b\f\n\r\t\"\\/";
+	const char *k;
+
+	if (j->pos >= j->len) {
+		return AL_EPARSE;
+	}
+	char c = j->s[j->pos++];
+	if (c == 'u') {
+		return hookio_json_uescape(j, out);
+	}
+	k = c != '\0' ? strchr(from, c) : NULL;
+	if (k == NULL) {
+		return AL_EPARSE;
+	}
+	if (out != NULL) {
+		buf_putc(out, to[k - from]);
+	}
+	return 0;
+}
+
+/* A string at pos (its opening quote); decoded into out when not NULL. */
+static int
+hookio_json_string(struct hookio_json *j, struct buf *out)
+{
+	size_t e;
+
+	if (hookio_json_peek(j) != '"') {
+		return AL_EPARSE;
+	}
+	j->pos++;
+	/* the closing quote first, as cJSON finds it: escapes stay inside */
+	for (e = j->pos; e < j->len && j->s[e] != '"'; e++) {
+		e += j->s[e] == '\\';
+	}
+	if (e >= j->len) {
+		return AL_EPARSE;
+	}
+	j->str_end = e;
+	while (j->pos < j->len) {
+		const unsigned char *p = (const unsigned char *)j->s + j->pos;
+		size_t n = 0;
+		/* a run of bytes that need no checking, copied at once */
+		while (j->pos + n < j->len && p[n] != '"' && p[n] != '\\' &&
+		       (!j->strict || (p[n] >= 0x20 && p[n] < 0x80))) {
+			n++;
+		}
+		if (n > 0) {
+			if (out != NULL) {
+				buf_append(out, p, n);
+			}
+			j->pos += n;
+			continue;
+		}
+		n = 1;
+		if (*p == '"') {
+			j->pos++;
+			return 0;
+		}
+		if (*p == '\\') {
+			j->pos++;
+			if (hookio_json_escape(j, out) != 0) {
+				return AL_EPARSE;
+			}
+			continue;
+		}
+		if (j->strict) {
+			n = *p < 0x20 ? 0 : hookio_utf8_len(p, j->len - j->pos);
+			if (n == 0) {
+				return AL_EPARSE;
+			}
+		}
+		if (out != NULL) {
+			buf_append(out, p, n);
+		}
+		j->pos += n;
+	}
+	return AL_EPARSE;
+}
+
+static bool
+hookio_json_digits(struct hookio_json *j)
+{
+	size_t from = j->pos;
+
+	while (j->pos < j->len && j->s[j->pos] >= '0' && j->s[j->pos] <= '9') {
+		j->pos++;
+	}
+	return j->pos > from;
+}
+
+/* Strict: the RFC 8259 grammar. Lenient: as cJSON, the longest run of
+ * number characters (at most 63) and strtod over it. */
+static int
+hookio_json_number(struct hookio_json *j, double *out)
+{
+	size_t from = j->pos;
+	char tmp[64];
+	char *end = NULL;
+
+	if (j->strict) {
+		j->pos += hookio_json_peek(j) == '-';
+		if (hookio_json_peek(j) == '0') {
+			j->pos++;
+		} else if (!hookio_json_digits(j)) {
+			return AL_EPARSE;
+		}
+		if (hookio_json_peek(j) == '.') {
+			j->pos++;
+			if (!hookio_json_digits(j)) {
+				return AL_EPARSE;
+			}
+		}
+		if (hookio_json_peek(j) == 'e' || hookio_json_peek(j) == 'E') {
+			j->pos++;
+			j->pos += hookio_json_peek(j) == '+' ||
+			          hookio_json_peek(j) == '-';
+			if (!hookio_json_digits(j)) {
+				return AL_EPARSE;
+			}
+		}
+	} else {
+		while (j->pos < j->len && j->pos - from < sizeof tmp - 1 &&
+		       strchr("0123456789+-eE.", j->s[j->pos]) != NULL &&
+		       j->s[j->pos] != '\0') {
+			j->pos++;
+		}
+	}
+	memcpy(tmp, j->s + from,
+	       j->pos - from < sizeof tmp ? j->pos - from : 0);
+	tmp[j->pos - from < sizeof tmp ? j->pos - from : 0] = '\0';
+	*out = strtod(tmp, &end);
+	/* a strict reader refuses what JSON cannot round-trip (1e999) */
+	if (end == tmp || (j->strict && !isfinite(*out))) {
+		return AL_EPARSE;
+	}
+	j->pos = from + (size_t)(end - tmp);
+	return 0;
+}
+
+static int
+hookio_json_cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Strict mode: true when two of the n keys are equal. */
+static bool
+hookio_json_dup_keys(char **keys, size_t n)
+{
+	qsort(keys, n, sizeof *keys, hookio_json_cmp_keys);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(keys[i - 1], keys[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+hookio_json_keep(struct hookio_member *m, const char *key,
+                 const struct hookio_json *j, size_t start, int kind,
+                 const struct buf *str, double num)
+{
+	for (; m != NULL && m->key != NULL; m++) {
+		if (m->seen || strcmp(m->key, key) != 0) {
+			continue;
+		}
+		m->seen = true;
+		m->is_str = kind == '"';
+		m->value =
+		        m->is_str ? xstrdup(str->data ? str->data : "") : NULL;
+		m->is_obj = kind == '{';
+		m->start = start;
+		m->end = j->pos;
+		m->is_num = kind == '-';
+		m->num = num;
+		return;
+	}
+}
+
+/* One member's value; the top-level object's are kept in m. */
+static int
+hookio_json_member(struct hookio_json *j, const char *key,
+                   struct hookio_member *m)
+{
+	struct buf str = { 0 };
+	size_t start = j->pos;
+	int c = hookio_json_peek(j);
+	int kind = c == '"' || c == '{'                   ? c
+	           : (c == '-' || (c >= '0' && c <= '9')) ? '-'
+	                                                  : 0;
+	double num = 0;
+	int rc;
+
+	if (m == NULL) {
+		return hookio_json_value(j, NULL, NULL);
+	}
+	if (kind == '-') {
+		rc = hookio_json_number(j, &num);
+	} else {
+		rc = hookio_json_value(j, kind == '"' ? &str : NULL, NULL);
+	}
+	if (rc == 0) {
+		hookio_json_keep(m, key, j, start, kind, &str, num);
+	}
+	buf_free(&str);
+	return rc;
+}
+
+static int
+hookio_json_object(struct hookio_json *j, struct hookio_member *m)
+{
+	char **keys = NULL;
+	size_t n = 0;
+	int rc = AL_EPARSE;
+
+	j->pos++; /* { */
+	hookio_json_ws(j);
+	if (hookio_json_peek(j) == '}') {
+		j->pos++;
+		return 0;
+	}
+	for (;;) {
+		struct buf key = { 0 };
+		hookio_json_ws(j);
+		if (hookio_json_string(j, &key) != 0) {
+			buf_free(&key);
+			goto out;
+		}
+		keys = xrealloc(keys, (n + 1) * sizeof *keys);
+		keys[n++] = buf_steal(&key);
+		hookio_json_ws(j);
+		if (hookio_json_peek(j) != ':') {
+			goto out;
+		}
+		j->pos++;
+		hookio_json_ws(j);
+		if (hookio_json_member(j, keys[n - 1], m) != 0) {
+			goto out;
+		}
+		hookio_json_ws(j);
+		if (hookio_json_peek(j) == '}') {
+			j->pos++;
+			break;
+		}
+		if (hookio_json_peek(j) != ',') {
+			goto out;
+		}
+		j->pos++;
+	}
+	rc = j->strict && hookio_json_dup_keys(keys, n) ? AL_EPARSE : 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i]);
+	}
+	free(keys);
+	return rc;
+}
+
+static int
+hookio_json_array(struct hookio_json *j)
+{
+	j->pos++; /* [ */
+	hookio_json_ws(j);
+	if (hookio_json_peek(j) == ']') {
+		j->pos++;
+		return 0;
+	}
+	for (;;) {
+		hookio_json_ws(j);
+		if (hookio_json_value(j, NULL, NULL) != 0) {
+			return AL_EPARSE;
+		}
+		hookio_json_ws(j);
+		if (hookio_json_peek(j) == ']') {
+			j->pos++;
+			return 0;
+		}
+		if (hookio_json_peek(j) != ',') {
+			return AL_EPARSE;
+		}
+		j->pos++;
+	}
+}
+
+static int
+hookio_json_literal(struct hookio_json *j)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+
+	for (size_t i = 0; i < sizeof lits / sizeof *lits; i++) {
+		size_t n = strlen(lits[i]);
+		if (j->len - j->pos >= n &&
+		    memcmp(j->s + j->pos, lits[i], n) == 0) {
+			j->pos += n;
+			return 0;
+		}
+	}
+	return AL_EPARSE;
+}
+
+/* Any value at pos; a string is decoded into str when not NULL, and the
+ * members of an object are kept in m when not NULL. */
+static int
+hookio_json_value(struct hookio_json *j, struct buf *str,
+                  struct hookio_member *m)
+{
+	int c = hookio_json_peek(j);
+	double num;
+	int rc;
+
+	if (c == '"') {
+		return hookio_json_string(j, str);
+	}
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		return hookio_json_number(j, &num);
+	}
+	if (c != '{' && c != '[') {
+		return hookio_json_literal(j);
+	}
+	if (j->depth >= HOOKIO_JSON_DEPTH) {
+		return AL_EPARSE;
+	}
+	j->depth++;
+	rc = c == '{' ? hookio_json_object(j, m) : hookio_json_array(j);
+	j->depth--;
+	return rc;
+}
+
+/* Reads buf as one value whose top-level members named in m (a NULL-key
+ * terminated array) are kept; *is_obj tells whether it was an object, *end
+ * (when not NULL) where the value ends. Strict mode refuses anything but
+ * whitespace after it unless end is given. The caller frees the kept
+ * strings with hookio_members_clear(). */
+static int
+hookio_json_read(const char *buf, size_t len, bool strict,
+                 struct hookio_member *m, bool *is_obj, size_t *end)
+{
+	struct hookio_json j = { .s = buf, .len = len, .strict = strict };
+	int rc;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		j.pos = 3; /* a BOM, skipped as cJSON does */
+	}
+	hookio_json_ws(&j);
+	*is_obj = hookio_json_peek(&j) == '{';
+	rc = hookio_json_value(&j, NULL, *is_obj ? m : NULL);
+	if (end != NULL) {
+		*end = j.pos;
+	} else if (rc == 0 && strict) {
+		hookio_json_ws(&j);
+		rc = j.pos == len ? 0 : AL_EPARSE;
+	}
+	return rc;
+}
+
+static void
+hookio_members_clear(struct hookio_member *m)
+{
+	for (; m->key != NULL; m++) {
+		free(m->value);
+		m->value = NULL;
+	}
+}
+
+/* Compact copy of valid JSON text: whitespace outside strings dropped,
+ * everything else byte for byte. */
+static char *
+hookio_json_compact(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!in_str &&
+		    (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+			continue;
+		}
+		buf_putc(&b, c);
+		if (in_str && c == '\\' && i + 1 < len) {
+			buf_putc(&b, s[++i]);
+		} else if (c == '"') {
+			in_str = !in_str;
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* The compact form of the strictly valid value that s starts with (what
+ * follows it is ignored, as cJSON_Parse did), or NULL. */
+static char *
+hookio_json_value_text(const char *s)
+{
+	struct hookio_member none[] = { { .key = NULL } };
+	bool is_obj = false;
+	size_t end = 0;
+
+	if (s == NULL ||
+	    hookio_json_read(s, strlen(s), true, none, &is_obj, &end) != 0) {
+		return NULL;
+	}
+	return hookio_json_compact(s, end);
+}
+
+enum {
+	HOOKIO_M_V,
+	HOOKIO_M_DECISION,
+	HOOKIO_M_EVENT,
+	HOOKIO_M_REQUEST_ID,
+	HOOKIO_M_REASON,
+	HOOKIO_M_CONTEXT,
+	HOOKIO_M_MCP_OUTPUT,
+	HOOKIO_M_UPDATED_INPUT,
+	HOOKIO_M_COUNT,
+};
 
 int
 hookio_parse_reply(const char *buf, size_t len, struct hookio_reply *out)
 {
-	cJSON *root = NULL;
-	char *err = NULL;
+	struct hookio_member m[HOOKIO_M_COUNT + 1] = {
+		[HOOKIO_M_V] = { .key = "v" },
+		[HOOKIO_M_DECISION] = { .key = "decision" },
+		[HOOKIO_M_EVENT] = { .key = "hook_event_name" },
+		[HOOKIO_M_REQUEST_ID] = { .key = "request_id" },
+		[HOOKIO_M_REASON] = { .key = "reason" },
+		[HOOKIO_M_CONTEXT] = { .key = "additional_context" },
+		[HOOKIO_M_MCP_OUTPUT] = { .key = "updated_mcp_output" },
+		[HOOKIO_M_UPDATED_INPUT] = { .key = "updated_input" },
+		[HOOKIO_M_COUNT] = { .key = NULL },
+	};
 	struct hookio_reply r = { 0 };
-	const cJSON *v;
-	const cJSON *ui;
+	bool is_obj = false;
 
-	if (jsonutil_parse_strict(buf, len, &root, &err) != 0) {
-		free(err);
-		return AL_EPARSE;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(root, "v");
-	if (!cJSON_IsObject(root) || !cJSON_IsNumber(v) ||
-	    v->valuedouble != AIRLOCK_PROTO_VERSION ||
-	    !hookio_decision_from_name(jsonutil_str(root, "decision"),
+	if (buf == NULL ||
+	    hookio_json_read(buf, len, true, m, &is_obj, NULL) != 0 ||
+	    !is_obj || !m[HOOKIO_M_V].is_num ||
+	    m[HOOKIO_M_V].num != AIRLOCK_PROTO_VERSION ||
+	    !hookio_decision_from_name(m[HOOKIO_M_DECISION].value,
 	                               &r.decision)) {
-		cJSON_Delete(root);
+		hookio_members_clear(m);
 		return AL_EPARSE;
 	}
-	r.hook_event_name = hookio_opt_str(root, "hook_event_name");
-	r.request_id = hookio_opt_str(root, "request_id");
-	r.reason = hookio_opt_str(root, "reason");
-	r.additional_context = hookio_opt_str(root, "additional_context");
-	r.updated_mcp_output = hookio_opt_str(root, "updated_mcp_output");
-	ui = cJSON_GetObjectItemCaseSensitive(root, "updated_input");
-	if (cJSON_IsObject(ui)) {
-		r.updated_input = cJSON_PrintUnformatted(ui);
+	r.hook_event_name = m[HOOKIO_M_EVENT].value;
+	r.request_id = m[HOOKIO_M_REQUEST_ID].value;
+	r.reason = m[HOOKIO_M_REASON].value;
+	r.additional_context = m[HOOKIO_M_CONTEXT].value;
+	r.updated_mcp_output = m[HOOKIO_M_MCP_OUTPUT].value;
+	m[HOOKIO_M_EVENT].value = m[HOOKIO_M_REQUEST_ID].value = NULL;
+	m[HOOKIO_M_REASON].value = m[HOOKIO_M_CONTEXT].value = NULL;
+	m[HOOKIO_M_MCP_OUTPUT].value = NULL;
+	if (m[HOOKIO_M_UPDATED_INPUT].is_obj) {
+		r.updated_input = hookio_json_compact(
+		        buf + m[HOOKIO_M_UPDATED_INPUT].start,
+		        m[HOOKIO_M_UPDATED_INPUT].end -
+		                m[HOOKIO_M_UPDATED_INPUT].start);
 	}
-	cJSON_Delete(root);
+	hookio_members_clear(m);
 	*out = r;
 	return 0;
 }
 
+/* ---- writing ------------------------------------------------------- */
+
+/* A JSON string, escaped as cJSON prints it. */
 static void
-hookio_add_str(cJSON *o, const char *key, const char *val)
+hookio_put_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *e = *p == '"'    ? "\\\""
+		                : *p == '\\' ? "\\\\"
+		                : *p == '\b' ? "\\b"
+		                : *p == '\f' ? "\\f"
+		                : *p == '\n' ? "\\n"
+		                : *p == '\r' ? "\\r"
+		                : *p == '\t' ? "\\t"
+		                             : NULL;
+		if (e != NULL) {
+			buf_puts(b, e);
+		} else if (*p < 0x20) {
+			char u[7] = { '\\',         'u',           '0', '0',
+				      hex[*p >> 4], hex[*p & 0xf], '\0' };
+			buf_puts(b, u);
+		} else {
+			buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* An object being written: members are separated as they come. */
+struct hookio_obj {
+	struct buf *b;
+	bool first;
+};
+
+static void
+hookio_key(struct hookio_obj *o, const char *key)
+{
+	if (!o->first) {
+		buf_putc(o->b, ',');
+	}
+	o->first = false;
+	hookio_put_str(o->b, key);
+	buf_putc(o->b, ':');
+}
+
+static void
+hookio_add_str(struct hookio_obj *o, const char *key, const char *val)
 {
 	if (val != NULL) {
-		cJSON_AddStringToObject(o, key, val);
+		hookio_key(o, key);
+		hookio_put_str(o->b, val);
 	}
 }
 
+/* json, if it is valid, as the value of key; else nothing (as when cJSON
+ * could not parse it). */
 static void
-hookio_add_raw_object(cJSON *o, const char *key, const char *json)
+hookio_add_raw_object(struct hookio_obj *o, const char *key, const char *json)
 {
-	cJSON *v;
+	char *v = hookio_json_value_text(json);
 
-	if (json == NULL) {
-		return;
-	}
-	v = cJSON_Parse(json);
 	if (v != NULL) {
-		cJSON_AddItemToObject(o, key, v);
+		hookio_key(o, key);
+		buf_puts(o->b, v);
 	}
+	free(v);
+}
+
+static struct hookio_obj
+hookio_open(struct buf *b, struct hookio_obj *parent, const char *key)
+{
+	if (parent != NULL) {
+		hookio_key(parent, key);
+	}
+	buf_putc(b, '{');
+	return (struct hookio_obj){ .b = b, .first = true };
 }
 
 static void
-hookio_emit(cJSON *root, struct buf *out)
+hookio_close(struct hookio_obj *o)
 {
-	char *s = cJSON_PrintUnformatted(root);
-
-	if (s != NULL) {
-		buf_puts(out, s);
-		cJSON_free(s);
-	}
-	cJSON_Delete(root);
+	buf_putc(o->b, '}');
 }
 
 void
 hookio_format_reply(const struct hookio_reply *r, struct buf *out)
 {
-	cJSON *root = cJSON_CreateObject();
+	struct hookio_obj root = hookio_open(out, NULL, NULL);
 
-	cJSON_AddNumberToObject(root, "v", AIRLOCK_PROTO_VERSION);
-	hookio_add_str(root, "request_id", r->request_id);
-	hookio_add_str(root, "hook_event_name", r->hook_event_name);
-	cJSON_AddStringToObject(root, "decision",
-	                        hookio_decision_name(r->decision));
-	hookio_add_str(root, "reason", r->reason);
-	hookio_add_raw_object(root, "updated_input", r->updated_input);
-	hookio_add_str(root, "additional_context", r->additional_context);
-	hookio_add_str(root, "updated_mcp_output", r->updated_mcp_output);
-	hookio_emit(root, out);
+	hookio_key(&root, "v");
+	buf_printf(out, "%d", AIRLOCK_PROTO_VERSION);
+	hookio_add_str(&root, "request_id", r->request_id);
+	hookio_add_str(&root, "hook_event_name", r->hook_event_name);
+	hookio_add_str(&root, "decision", hookio_decision_name(r->decision));
+	hookio_add_str(&root, "reason", r->reason);
+	hookio_add_raw_object(&root, "updated_input", r->updated_input);
+	hookio_add_str(&root, "additional_context", r->additional_context);
+	hookio_add_str(&root, "updated_mcp_output", r->updated_mcp_output);
+	hookio_close(&root);
 }
 
 void
@@ -152,16 +798,16 @@ hookio_reason(const struct hookio_reply *r)
 
 /* PreToolUse: permissionDecision allow|deny|ask|defer. */
 static void
-hookio_render_pre(const struct hookio_reply *r, cJSON *hso)
+hookio_render_pre(const struct hookio_reply *r, struct hookio_obj *hso)
 {
 	if (r->decision != HOOKIO_NONE) {
-		cJSON_AddStringToObject(hso, "permissionDecision",
-		                        hookio_decision_name(r->decision));
+		hookio_add_str(hso, "permissionDecision",
+		               hookio_decision_name(r->decision));
 		if (r->decision != HOOKIO_ALLOW || r->reason != NULL) {
-			cJSON_AddStringToObject(hso, "permissionDecisionReason",
-			                        r->decision == HOOKIO_ALLOW
-			                                ? r->reason
-			                                : hookio_reason(r));
+			hookio_add_str(hso, "permissionDecisionReason",
+			               r->decision == HOOKIO_ALLOW
+			                       ? r->reason
+			                       : hookio_reason(r));
 		}
 	}
 	if (r->decision == HOOKIO_ALLOW) {
@@ -172,22 +818,23 @@ hookio_render_pre(const struct hookio_reply *r, cJSON *hso)
 /* PermissionRequest: decision.behavior allow|deny; ask and none leave the
  * call to Claude Code's own prompt (no decision object). */
 static void
-hookio_render_permission(const struct hookio_reply *r, cJSON *hso)
+hookio_render_permission(const struct hookio_reply *r, struct hookio_obj *hso)
 {
-	cJSON *d;
+	struct hookio_obj d;
 
 	if (r->decision != HOOKIO_ALLOW && r->decision != HOOKIO_DENY &&
 	    r->decision != HOOKIO_DEFER) {
 		return;
 	}
-	d = cJSON_AddObjectToObject(hso, "decision");
+	d = hookio_open(hso->b, hso, "decision");
 	if (r->decision == HOOKIO_ALLOW) {
-		cJSON_AddStringToObject(d, "behavior", "allow");
-		hookio_add_raw_object(d, "updatedInput", r->updated_input);
+		hookio_add_str(&d, "behavior", "allow");
+		hookio_add_raw_object(&d, "updatedInput", r->updated_input);
 	} else {
-		cJSON_AddStringToObject(d, "behavior", "deny");
-		cJSON_AddStringToObject(d, "message", hookio_reason(r));
+		hookio_add_str(&d, "behavior", "deny");
+		hookio_add_str(&d, "message", hookio_reason(r));
 	}
+	hookio_close(&d);
 }
 
 static bool
@@ -199,8 +846,8 @@ hookio_is(const struct hookio_reply *r, const char *name)
 int
 hookio_render(const struct hookio_reply *r, struct buf *out)
 {
-	cJSON *root;
-	cJSON *hso;
+	struct hookio_obj root;
+	struct hookio_obj hso;
 
 	buf_reset(out);
 	if (r->hook_event_name == NULL) {
@@ -220,21 +867,22 @@ hookio_render(const struct hookio_reply *r, struct buf *out)
 	    !(post && r->updated_mcp_output != NULL)) {
 		return 0;
 	}
-	root = cJSON_CreateObject();
-	hso = cJSON_AddObjectToObject(root, "hookSpecificOutput");
-	cJSON_AddStringToObject(hso, "hookEventName", r->hook_event_name);
+	root = hookio_open(out, NULL, NULL);
+	hso = hookio_open(out, &root, "hookSpecificOutput");
+	hookio_add_str(&hso, "hookEventName", r->hook_event_name);
 	if (pre) {
-		hookio_render_pre(r, hso);
+		hookio_render_pre(r, &hso);
 	} else if (perm) {
-		hookio_render_permission(r, hso);
+		hookio_render_permission(r, &hso);
 	}
-	hookio_add_str(hso, "additionalContext", r->additional_context);
+	hookio_add_str(&hso, "additionalContext", r->additional_context);
 	if (post) {
 		/* Honoured by Claude Code for MCP tools only (measured). */
-		hookio_add_str(hso, "updatedMCPToolOutput",
+		hookio_add_str(&hso, "updatedMCPToolOutput",
 		               r->updated_mcp_output);
 	}
-	hookio_emit(root, out);
+	hookio_close(&hso);
+	hookio_close(&root);
 	buf_putc(out, '\n');
 	return 0;
 }
@@ -274,19 +922,22 @@ hookio_scan_str(const char *buf, size_t len, const char *key)
 void
 hookio_event_info(const char *buf, size_t len, struct hookio_event_info *out)
 {
-	cJSON *root = cJSON_ParseWithLength(buf, len);
+	struct hookio_member m[] = { { .key = "hook_event_name" },
+		                     { .key = "permission_mode" },
+		                     { .key = NULL } };
+	bool is_obj = false;
 
 	memset(out, 0, sizeof *out);
-	if (root == NULL) {
+	if (hookio_json_read(buf, len, false, m, &is_obj, NULL) != 0) {
+		hookio_members_clear(m);
 		out->hook_event_name =
 		        hookio_scan_str(buf, len, "hook_event_name");
 		out->permission_mode =
 		        hookio_scan_str(buf, len, "permission_mode");
 		return;
 	}
-	out->hook_event_name = hookio_opt_str(root, "hook_event_name");
-	out->permission_mode = hookio_opt_str(root, "permission_mode");
-	cJSON_Delete(root);
+	out->hook_event_name = m[0].value;
+	out->permission_mode = m[1].value;
 }
 
 void
