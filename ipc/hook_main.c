@@ -34,6 +34,9 @@
 /* Before the first connection: no daemon means an answer within 1 s, so
  * only a short retry for a daemon that is just starting. */
 #define HOOK_FIRST_CONNECT_MS 100
+/* A daemon that accepts connections but is slow to answer the handshake
+ * is busy, not gone: it gets this long before the hook falls back. */
+#define HOOK_BUSY_CONNECT_MS 5000
 
 struct hook {
 	struct paths paths;
@@ -110,22 +113,38 @@ hook_build_request(const struct hook *h, struct buf *msg)
 	buf_append(msg, h->event.data ? h->event.data : "", body);
 }
 
+static int64_t
+hook_min(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Connects within the hook's deadline. Nothing listening (AL_ECONN) is
+ * retried only until `until`: no daemon must mean a quick answer. A daemon
+ * that accepts but is slow to finish the handshake (busy, many hooks at
+ * once) is alive: that is retried for up to HOOK_BUSY_CONNECT_MS.
+ */
 static int
 hook_connect(struct hook *h, struct sp_conn **conn, int64_t until)
 {
+	int64_t busy_until =
+	        hook_min(sp_now_ms() + HOOK_BUSY_CONNECT_MS, h->deadline_ms);
 	int rc;
 
 	for (;;) {
 		int64_t now = sp_now_ms();
-		int64_t limit = until < h->deadline_ms ? until : h->deadline_ms;
-		rc = sp_connect(conn, h->paths.hook_sock, geteuid(),
-		                now + HOOK_CONNECT_MS < limit
-		                        ? now + HOOK_CONNECT_MS
-		                        : limit);
+		rc = sp_connect(
+		        conn, h->paths.hook_sock, geteuid(),
+		        hook_min(now + HOOK_CONNECT_MS, h->deadline_ms));
 		if (rc == 0 || rc == AL_EPERM || rc == AL_EPROTO) {
 			return rc;
 		}
-		if (sp_now_ms() + 50 >= limit) {
+		if (rc == AL_ETIMEDOUT && sp_now_ms() < busy_until) {
+			continue;
+		}
+		if (rc != AL_ECONN ||
+		    sp_now_ms() + 50 >= hook_min(until, h->deadline_ms)) {
 			return rc;
 		}
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -140,12 +159,13 @@ hook_connect(struct hook *h, struct sp_conn **conn, int64_t until)
  */
 static int
 hook_exchange(struct hook *h, const struct buf *msg, char **reply,
-              size_t *reply_len)
+              size_t *reply_len, bool *sent)
 {
 	struct sp_conn *conn = NULL;
 	bool ever_connected = false;
 	int rc;
 
+	*sent = false;
 	for (;;) {
 		int64_t until =
 		        sp_now_ms() + (ever_connected ? HOOK_RECONNECT_MS
@@ -155,6 +175,7 @@ hook_exchange(struct hook *h, const struct buf *msg, char **reply,
 			return rc;
 		}
 		ever_connected = true;
+		*sent = true;
 		rc = sp_request(conn, msg->data, msg->len, reply, reply_len,
 		                PROTO_MAX_HOOK_REPLY, h->deadline_ms);
 		sp_close(conn);
@@ -174,7 +195,7 @@ hook_failure_text(int rc)
 	case AL_EPERM:
 		return "the hook socket is served by another user (refused)";
 	case AL_ETIMEDOUT:
-		return "approval timed out";
+		return "the airlock daemon is not answering";
 	default:
 		return "the airlock daemon gave no valid answer";
 	}
@@ -210,7 +231,8 @@ hook_decide(struct hook *h, struct hookio_reply *r)
 	int rc;
 
 	hook_build_request(h, &msg);
-	rc = hook_exchange(h, &msg, &reply, &reply_len);
+	bool sent = false;
+	rc = hook_exchange(h, &msg, &reply, &reply_len, &sent);
 	buf_free(&msg);
 	if (rc == 0 && hookio_parse_reply(reply, reply_len, r) == 0 &&
 	    r->request_id != NULL &&
@@ -224,7 +246,7 @@ hook_decide(struct hook *h, struct hookio_reply *r)
 	struct hookio_event_info info;
 	hookio_event_info(h->event.data ? h->event.data : "", h->event.len,
 	                  &info);
-	if (rc == AL_ETIMEDOUT) {
+	if (rc == AL_ETIMEDOUT && sent) {
 		/* Waiting for a human ran out: deny, never ask. */
 		r->hook_event_name = xstrdup(info.hook_event_name);
 		r->decision = HOOKIO_DENY;

@@ -57,6 +57,17 @@ check "a second hook is decided while the first is held (${elapsed_ms} ms)" \
 	[ "$(echo "$out" | decision)" = allow -a "$elapsed_ms" -lt 2000 ]
 check "the held hook is still waiting" kill -0 $held
 
+# 4b. A burst: 40 hooks at once, as a busy agent with parallel calls and
+#     subagents produces. Every one gets the policy's answer, none a
+#     spurious timeout.
+burst=$(event "$PAYLOADS/PreToolUse.Read.json")
+for i in $(seq 1 40); do
+	printf '%s\n' "$burst" | timeout 30 $HOOK >"$OUT/burst.$i" &
+done
+wait_for 30 bash -c "[ \$(cat '$OUT'/burst.* | grep -c '\"allow\"') -eq 40 ]"
+check "40 hooks at once: all 40 allowed ($(cat "$OUT"/burst.* | grep -c '"allow"'))" \
+	[ "$(cat "$OUT"/burst.* | grep -c '"allow"')" -eq 40 ]
+
 # 5. Two approvers decide the same action: the first wins, the second is told.
 id=$(pending_id held_one)
 "$BIN/airlock" approve "$id" >"$OUT/a1" 2>&1 &
