@@ -16,8 +16,9 @@
  *    guard, or hide an action from the human;
  *  - carriers: HTML comments and hidden elements, Unicode tag characters,
  *    variation-selector payloads, zero-width splitting, bidi overrides;
- *  - encodings: base64, hex, URL-encoding, ROT13 and reversed text are
- *    decoded and screened again;
+ *  - encodings: base64, hex and URL-encoding are decoded and screened
+ *    again, and so are ROT13 and reversed text near the words that ask
+ *    for them;
  *  - markdown image/link URLs built to carry data out.
  *
  * Text that merely discusses injection, setup instructions for people,

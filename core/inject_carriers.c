@@ -1,9 +1,8 @@
 /*
- * Carriers and encodings of the injection screener: invisible Unicode
- * payloads (tag characters, variation selectors, zero-width splitting,
- * bidi overrides), encoded instructions (base64, hex, URL-encoding, ROT13,
- * reversed text) which are decoded and screened again, markdown
- * exfiltration URLs, and HTML/markdown regions a human does not see.
+ * Carriers of the injection screener: invisible Unicode payloads (tag
+ * characters, variation selectors, zero-width splitting, bidi overrides),
+ * markdown exfiltration URLs, and HTML/markdown regions a human does not
+ * see. Encoded instructions are in inject_decode.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +146,24 @@ inject_bidi(struct inject_ctx *c, size_t i)
 	           "bidirectional override makes text render differently");
 }
 
+/* End of the run of ASCII bytes at t[i], eight bytes at a time. */
+static size_t
+inject_ascii_end(const char *t, size_t len, size_t i)
+{
+	while (len - i >= 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if (w & 0x8080808080808080u) {
+			break;
+		}
+		i += 8;
+	}
+	while (i < len && (unsigned char)t[i] < 0x80) {
+		i++;
+	}
+	return i;
+}
+
 void
 inject_scan_unicode(struct inject_ctx *c)
 {
@@ -182,6 +199,14 @@ inject_scan_unicode(struct inject_ctx *c)
 			inject_uni_visible(&u, cp);
 		}
 		i += adv;
+		if (ch < 0x80 && i < c->len) {
+			/* Further ASCII only moves prev along. */
+			size_t j = inject_ascii_end(c->text, c->len, i);
+			if (j > i) {
+				u.prev = (unsigned char)c->text[j - 1];
+				i = j;
+			}
+		}
 	}
 	inject_flush_tags(c, &u, last_tag);
 	inject_flush_vs(c, &u);
@@ -192,233 +217,6 @@ inject_scan_unicode(struct inject_ctx *c)
 	}
 	buf_free(&u.tags);
 	buf_free(&u.vs);
-}
-
-/* ---- encodings
- * --------------------------------------------------------------- */
-
-static bool
-inject_b64_ch(unsigned char c)
-{
-	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' ||
-	       c == '_';
-}
-
-static int
-inject_b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	return (c == '+' || c == '-') ? 62 : 63;
-}
-
-/* Decoded text worth screening: printable, with words. */
-static bool
-inject_textlike(const unsigned char *d, size_t n)
-{
-	size_t bad = 0, spaces = 0;
-
-	for (size_t k = 0; k < n; k++) {
-		bad += (d[k] < 0x20 && d[k] != '\n' && d[k] != '\t') ||
-		       d[k] == 0x7f;
-		spaces += d[k] == ' ';
-	}
-	return n >= 8 && bad * 20 <= n && spaces >= 2;
-}
-
-static void
-inject_try_b64(struct inject_ctx *c, size_t s, size_t e)
-{
-	size_t n = e - s;
-	unsigned char *d = xmalloc(n);
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (size_t k = s; k < e; k++) {
-		acc = (acc << 6) |
-		      (unsigned)inject_b64_val((unsigned char)c->text[k]);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			d[o++] = (unsigned char)((acc >> bits) & 0xff);
-		}
-		/* Binary blobs (images, archives) are rejected early. */
-		if (o == 48 && !inject_textlike(d, o)) {
-			free(d);
-			return;
-		}
-	}
-	if (inject_textlike(d, o)) {
-		inject_payload(c, (const char *)d, o, s, e, "encoded",
-		               "base64 text decodes to an instruction");
-	}
-	free(d);
-}
-
-static int
-inject_hex_val(unsigned char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	c |= 0x20;
-	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
-static void
-inject_try_hex(struct inject_ctx *c, size_t s, size_t e)
-{
-	size_t n = (e - s) / 2;
-	unsigned char *d = xmalloc(n + 1);
-
-	for (size_t k = 0; k < n; k++) {
-		d[k] = (unsigned char)(inject_hex_val(
-		                               (unsigned char)
-		                                       c->text[s + 2 * k]) *
-		                               16 +
-		                       inject_hex_val(
-		                               (unsigned char)
-		                                       c->text[s + 2 * k + 1]));
-	}
-	if (inject_textlike(d, n)) {
-		inject_payload(c, (const char *)d, n, s, e, "encoded",
-		               "hex text decodes to an instruction");
-	}
-	free(d);
-}
-
-static void
-inject_try_pct(struct inject_ctx *c, size_t s, size_t e)
-{
-	unsigned char *d = xmalloc(e - s);
-	size_t o = 0, esc = 0;
-
-	for (size_t k = s; k < e; k++) {
-		int hi, lo;
-		if (c->text[k] == '%' && k + 2 < e &&
-		    (hi = inject_hex_val((unsigned char)c->text[k + 1])) >= 0 &&
-		    (lo = inject_hex_val((unsigned char)c->text[k + 2])) >= 0) {
-			d[o++] = (unsigned char)(hi * 16 + lo);
-			k += 2;
-			esc++;
-		} else {
-			d[o++] = c->text[k] == '+' ? ' '
-			                           : (unsigned char)c->text[k];
-		}
-	}
-	if (esc >= 4 && inject_textlike(d, o)) {
-		inject_payload(c, (const char *)d, o, s, e, "encoded",
-		               "URL-encoded text decodes to an instruction");
-	}
-	free(d);
-}
-
-/* Runs of base64, hex or percent-encoded text. */
-static void
-inject_scan_encoded_runs(struct inject_ctx *c)
-{
-	size_t i = 0;
-
-	while (i < c->len) {
-		size_t j = i, hex = 0, pct = 0;
-		while (j < c->len &&
-		       (inject_b64_ch((unsigned char)c->text[j]) ||
-		        c->text[j] == '%' || c->text[j] == '=')) {
-			hex += inject_hex_val((unsigned char)c->text[j]) >= 0;
-			pct += c->text[j] == '%';
-			j++;
-		}
-		if (j - i >= 24 && hex == j - i && (j - i) % 2 == 0) {
-			inject_try_hex(c, i, j);
-		} else if (pct >= 4) {
-			inject_try_pct(c, i, j);
-		} else if (j - i >= 24 && pct == 0) {
-			size_t e = j;
-			while (e > i && c->text[e - 1] == '=') {
-				e--;
-			}
-			if (memchr(c->text + i, '=', e - i) == NULL) {
-				inject_try_b64(c, i, e);
-			}
-		}
-		i = j > i ? j : i + 1;
-	}
-}
-
-/* Case-insensitive: does the text contain word anywhere? Each case of the
- * first letter is searched once per occurrence, keeping this linear. */
-static bool
-inject_mentions(const struct inject_ctx *c, const char *word)
-{
-	size_t m = strlen(word);
-	const char *p = c->text, *end = c->text + c->len;
-	const char *lo = p - 1, *up = p - 1;
-
-	while (p + m <= end) {
-		if (lo != NULL && lo < p) {
-			lo = memchr(p, word[0], (size_t)(end - p));
-		}
-		if (up != NULL && up < p) {
-			up = memchr(p, word[0] - 32, (size_t)(end - p));
-		}
-		const char *h = (lo && (!up || lo < up)) ? lo : up;
-		if (h == NULL || h + m > end) {
-			return false;
-		}
-		if (strncasecmp(h, word, m) == 0) {
-			return true;
-		}
-		p = h + 1;
-	}
-	return false;
-}
-
-/* ROT13 and reversed text are decoded only when the text asks for it. */
-static void
-inject_scan_transforms(struct inject_ctx *c)
-{
-	char *d;
-
-	if (inject_mentions(c, "rot13") || inject_mentions(c, "rot-13")) {
-		d = xmemdup(c->text, c->len);
-		for (size_t k = 0; k < c->len; k++) {
-			char ch = d[k];
-			if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
-				char base = (ch & 0x20) ? 'a' : 'A';
-				d[k] = (char)(base + (ch - base + 13) % 26);
-			}
-		}
-		inject_payload(c, d, c->len, 0, c->len, "encoded",
-		               "ROT13 text decodes to an instruction");
-		free(d);
-	}
-	if (inject_mentions(c, "reverse") || inject_mentions(c, "backwards")) {
-		d = xmalloc(c->len + 1);
-		for (size_t k = 0; k < c->len; k++) {
-			d[k] = c->text[c->len - 1 - k];
-		}
-		inject_payload(c, d, c->len, 0, c->len, "encoded",
-		               "reversed text reads as an instruction");
-		free(d);
-	}
-}
-
-void
-inject_scan_encoded(struct inject_ctx *c)
-{
-	inject_scan_encoded_runs(c);
-	if (c->depth == 0) {
-		inject_scan_transforms(c);
-	}
 }
 
 /* ---- markdown exfiltration ------------------------------------------------

@@ -30,13 +30,17 @@ redact_marker(const char *type, const char *value, size_t len,
 	out[12 + tl] = '\0';
 }
 
+/*
+ * The output is sized exactly before it is written: one allocation, no
+ * regrowth, whatever the number of secrets.
+ */
 char *
 redact_text(const char *text, size_t len, size_t *out_len)
 {
 	struct secret_span *s = NULL;
-	size_t n = 0, at = 0;
-	struct buf b = { 0 };
-	char mark[REDACT_MARKER_MAX];
+	size_t n = 0, at = 0, olen = len, o = 0;
+	char(*marks)[REDACT_MARKER_MAX];
+	char *out;
 
 	if (text == NULL) {
 		len = 0;
@@ -53,19 +57,29 @@ redact_text(const char *text, size_t len, size_t *out_len)
 		}
 		return xmemdup(text, len);
 	}
+	marks = xmalloc(n * sizeof(*marks));
 	for (size_t i = 0; i < n; i++) {
-		buf_append(&b, text + at, s[i].start - at);
 		redact_marker(s[i].type, text + s[i].start,
-		              s[i].end - s[i].start, mark);
-		buf_puts(&b, mark);
+		              s[i].end - s[i].start, marks[i]);
+		olen = olen - (s[i].end - s[i].start) + strlen(marks[i]);
+	}
+	out = xmalloc(olen + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t ml = strlen(marks[i]);
+		memcpy(out + o, text + at, s[i].start - at);
+		o += s[i].start - at;
+		memcpy(out + o, marks[i], ml);
+		o += ml;
 		at = s[i].end;
 	}
-	buf_append(&b, text + at, len - at);
+	memcpy(out + o, text + at, len - at);
+	out[olen] = '\0';
+	free(marks);
 	free(s);
 	if (out_len != NULL) {
-		*out_len = b.len;
+		*out_len = olen;
 	}
-	return buf_steal(&b);
+	return out;
 }
 
 char *

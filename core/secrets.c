@@ -110,12 +110,21 @@ static const struct secrets_provider secrets_providers[] = {
 
 #define SECRETS_NPROV (sizeof(secrets_providers) / sizeof(secrets_providers[0]))
 
-bool
-secrets_is_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') ||
-	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
+/* SECRETS_C_* classes of each byte; bytes from 0x80 are none. */
+/* clang-format off */
+const unsigned char secrets_ctab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 0, 4, 0, 0,
+	0, 3, 1, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 3, 3, 1, 3, 3, 1, 1, 3, 3, 1, 3, 1,
+	3, 1, 3, 3, 1, 1, 1, 1, 3, 1, 1, 0, 0, 0, 0, 0,
+	/* 0x80 to 0xff: 0 */
+};
+
+/* clang-format on */
 
 static bool
 secrets_in_cls(unsigned char c, int cls)
@@ -460,12 +469,59 @@ secrets_azure_secret(const char *t, size_t len, size_t q,
 	}
 }
 
+/*
+ * Providers grouped by a hash of the first two bytes of their prefix (in
+ * table order within a group), so a word start is only compared with the
+ * one or two providers that can match there. Built per scan: a counting
+ * sort of the table, well under a microsecond.
+ */
+#define SECRETS_PBUCKETS 256
+
+struct secrets_pindex {
+	unsigned char off[SECRETS_PBUCKETS + 1];
+	unsigned char ord[SECRETS_NPROV];
+};
+
+static size_t
+secrets_pbucket(unsigned char b0, unsigned char b1)
+{
+	return ((size_t)b0 * 31u + b1) & (SECRETS_PBUCKETS - 1);
+}
+
+static size_t
+secrets_pbucket_of(const struct secrets_provider *p)
+{
+	return secrets_pbucket((unsigned char)p->prefix[0],
+	                       (unsigned char)p->prefix[1]);
+}
+
+static void
+secrets_pindex_build(struct secrets_pindex *ix)
+{
+	unsigned char fill[SECRETS_PBUCKETS];
+
+	memset(ix->off, 0, sizeof(ix->off));
+	for (size_t k = 0; k < SECRETS_NPROV; k++) {
+		ix->off[secrets_pbucket_of(&secrets_providers[k]) + 1]++;
+	}
+	for (size_t b = 0; b < SECRETS_PBUCKETS; b++) {
+		ix->off[b + 1] = (unsigned char)(ix->off[b + 1] + ix->off[b]);
+		fill[b] = ix->off[b];
+	}
+	for (size_t k = 0; k < SECRETS_NPROV; k++) {
+		size_t b = secrets_pbucket_of(&secrets_providers[k]);
+		ix->ord[fill[b]++] = (unsigned char)k;
+	}
+}
+
 /* One structural or provider match at a word start; returns the end of
  * what it consumed, or 0. */
 static size_t
-secrets_at(const char *t, size_t len, size_t i, struct secrets_cands *c)
+secrets_at(const struct secrets_pindex *ix, const char *t, size_t len, size_t i,
+           struct secrets_cands *c)
 {
 	unsigned char ch = (unsigned char)t[i];
+	size_t h;
 
 	if (ch == '-' && len - i > 11 &&
 	    memcmp(t + i, "-----BEGIN ", 11) == 0) {
@@ -483,10 +539,15 @@ secrets_at(const char *t, size_t len, size_t i, struct secrets_cands *c)
 			return e;
 		}
 	}
-	for (size_t k = 0; k < SECRETS_NPROV; k++) {
-		const struct secrets_provider *p = &secrets_providers[k];
+	if (len - i < 2) {
+		return 0; /* every prefix is at least two bytes */
+	}
+	h = secrets_pbucket(ch, (unsigned char)t[i + 1]);
+	for (size_t k = ix->off[h]; k < ix->off[h + 1]; k++) {
+		const struct secrets_provider *p =
+		        &secrets_providers[ix->ord[k]];
 		size_t e;
-		if ((unsigned char)p->prefix[0] != ch) {
+		if (p->prefix[0] != t[i] || p->prefix[1] != t[i + 1]) {
 			continue;
 		}
 		e = secrets_try_provider(t, len, i, p);
@@ -501,52 +562,51 @@ secrets_at(const char *t, size_t len, size_t i, struct secrets_cands *c)
 	return 0;
 }
 
-/* First bytes that can start a provider or structural match. */
-static bool
-secrets_starter(unsigned char ch)
-{
-	switch (ch) {
-	case 'A':
-	case 'g':
-	case 'G':
-	case 'x':
-	case 's':
-	case 'r':
-	case 'S':
-	case 'n':
-	case 'p':
-	case 'd':
-	case 'h':
-	case 'H':
-	case 'k':
-	case 'l':
-	case 'e':
-	case '-':
-		return true;
-	default:
-		return false;
-	}
-}
-
+/*
+ * The single pass: every scanner is driven from here by the byte class
+ * (secrets_ctab). A match can only start at a word start, so the rest of
+ * an alphanumeric run is skipped in a tight loop; an Entra ID secret's
+ * "Q~" can only sit at the end of a run ('~' is not alphanumeric), so it
+ * is tested there. Provider and structural matches are not looked for
+ * inside one another (nothing is, inside a PEM block: pskip), while the
+ * context scanners see every position.
+ */
 static void
-secrets_scan_providers(const char *t, size_t len, struct secrets_cands *c)
+secrets_scan_all(const char *t, size_t len, struct secrets_cands *c)
 {
-	size_t i = 0;
+	struct secrets_pindex ix;
+	size_t i = 0, pskip = 0, e;
 
+	secrets_pindex_build(&ix);
 	while (i < len) {
-		unsigned char ch = (unsigned char)t[i];
-		if (ch == 'Q') {
-			secrets_azure_secret(t, len, i, c);
+		unsigned char k = secrets_ctab[(unsigned char)t[i]];
+		size_t j = i + 1;
+		/* An alphanumeric i always starts its run, so only a '-'
+		 * needs its word start checked. */
+		if ((k & SECRETS_C_START) && i >= pskip &&
+		    ((k & SECRETS_C_ALNUM) || i == 0 ||
+		     !secrets_is_alnum((unsigned char)t[i - 1])) &&
+		    (e = secrets_at(&ix, t, len, i, c)) > i) {
+			pskip = e;
 		}
-		if (secrets_starter(ch) &&
-		    (i == 0 || !secrets_is_alnum((unsigned char)t[i - 1]))) {
-			size_t e = secrets_at(t, len, i, c);
-			if (e > i) {
-				i = e;
-				continue;
+		if (!(k & SECRETS_C_ALNUM)) {
+			if (k & SECRETS_C_ASSIGN) {
+				secrets_ctx_punct(t, len, i, c);
 			}
+			i++;
+			continue;
 		}
-		i++;
+		if ((t[i] | 0x20) == 'b') {
+			secrets_ctx_word(t, len, i, c);
+		}
+		while (j < len && secrets_is_alnum((unsigned char)t[j])) {
+			j++;
+		}
+		if (j < len && t[j] == '~' && t[j - 1] == 'Q' &&
+		    j - 1 >= pskip) {
+			secrets_azure_secret(t, len, j - 1, c);
+		}
+		i = j;
 	}
 }
 
@@ -561,7 +621,11 @@ secrets_cand_cmp(const void *a, const void *b)
 	if (x->s.start != y->s.start) {
 		return x->s.start < y->s.start ? -1 : 1;
 	}
-	return (x->s.end > y->s.end) ? -1 : (x->s.end < y->s.end);
+	if (x->s.end != y->s.end) {
+		return x->s.end > y->s.end ? -1 : 1;
+	}
+	/* A total order: the result does not depend on the scan order. */
+	return strcmp(x->s.type, y->s.type);
 }
 
 static int
@@ -572,24 +636,41 @@ secrets_span_cmp(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-/* Keeps the best non-overlapping candidates: by priority, then leftmost,
- * then longest. A byte map of claimed bytes keeps this linear. */
-static size_t
-secrets_resolve(struct secrets_cands *c, size_t len, struct secret_span *out)
+/* Is any bit of [s, e) set in the bitmap? Sets them all when not. */
+static bool
+secrets_claim(unsigned char *bits, size_t s, size_t e)
 {
-	unsigned char *claimed = xcalloc(len ? len : 1, 1);
-	size_t n = 0;
+	for (size_t k = s; k < e; k++) {
+		if (bits[k >> 3] & (1u << (k & 7))) {
+			return false;
+		}
+	}
+	for (size_t k = s; k < e; k++) {
+		bits[k >> 3] |= (unsigned char)(1u << (k & 7));
+	}
+	return true;
+}
 
+/* Keeps the best non-overlapping candidates: by priority, then leftmost,
+ * then longest. A bitmap of claimed bytes, over the range the candidates
+ * cover only, keeps this linear and small. */
+static size_t
+secrets_resolve(struct secrets_cands *c, struct secret_span *out)
+{
+	size_t lo = (size_t)-1, hi = 0, n = 0;
+	unsigned char *claimed;
+
+	for (size_t k = 0; k < c->n; k++) {
+		lo = c->v[k].s.start < lo ? c->v[k].s.start : lo;
+		hi = c->v[k].s.end > hi ? c->v[k].s.end : hi;
+	}
+	claimed = xcalloc((hi - lo) / 8 + 1, 1);
 	qsort(c->v, c->n, sizeof(*c->v), secrets_cand_cmp);
 	for (size_t k = 0; k < c->n; k++) {
 		struct secret_span *s = &c->v[k].s;
-		bool free_run = memchr(claimed + s->start, 1,
-		                       s->end - s->start) == NULL;
-		if (!free_run) {
-			continue;
+		if (secrets_claim(claimed, s->start - lo, s->end - lo)) {
+			out[n++] = *s;
 		}
-		memset(claimed + s->start, 1, s->end - s->start);
-		out[n++] = *s;
 	}
 	free(claimed);
 	qsort(out, n, sizeof(*out), secrets_span_cmp);
@@ -607,14 +688,11 @@ secrets_scan(const char *text, size_t len, struct secret_span **out, size_t *n)
 		return AL_EINVAL;
 	}
 	if (len > 0) {
-		secrets_scan_providers(text, len, &c);
-		secrets_scan_urls(text, len, &c);
-		secrets_scan_auth_headers(text, len, &c);
-		secrets_scan_assignments(text, len, &c);
+		secrets_scan_all(text, len, &c);
 	}
 	if (c.n > 0) {
 		res = xmalloc(c.n * sizeof(*res));
-		cnt = secrets_resolve(&c, len, res);
+		cnt = secrets_resolve(&c, res);
 	}
 	free(c.v);
 	if (cnt == 0) {

@@ -179,17 +179,6 @@ secrets_url_at(const char *t, size_t len, size_t i, struct secrets_cands *c)
 	}
 }
 
-void
-secrets_scan_urls(const char *t, size_t len, struct secrets_cands *c)
-{
-	const char *p = t;
-
-	while ((p = memmem(p, len - (size_t)(p - t), "://", 3)) != NULL) {
-		secrets_url_at(t, len, (size_t)(p - t), c);
-		p += 3;
-	}
-}
-
 /* ---- Authorization headers --------------------------------------------- */
 
 static bool
@@ -256,21 +245,6 @@ secrets_auth_at(const char *t, size_t len, size_t i, struct secrets_cands *c)
 	}
 	if (e - s >= 20 && secrets_value_ok(t + s, e - s, true)) {
 		secrets_add(c, s, e, "generic_secret", SECRETS_PRIO_CONTEXT);
-	}
-}
-
-void
-secrets_scan_auth_headers(const char *t, size_t len, struct secrets_cands *c)
-{
-	for (size_t i = 1; i + 8 < len; i++) {
-		if (t[i - 1] != ' ' && t[i - 1] != '\t') {
-			continue;
-		}
-		if ((t[i] == 'B' || t[i] == 'b') &&
-		    (strncmp(t + i + 1, "asic ", 5) == 0 ||
-		     strncmp(t + i + 1, "earer ", 6) == 0)) {
-			secrets_auth_at(t, len, i, c);
-		}
 	}
 }
 
@@ -463,24 +437,105 @@ secrets_special_kv(const char *t, size_t len, size_t op, struct secrets_kv *kv,
 	}
 }
 
+/*
+ * Could this key name a secret? A fast necessary condition for
+ * secrets_key_type() and the special keys: every name it recognises
+ * contains one of these words. Most keys in JSON, YAML and logs fail
+ * here, before their value is parsed.
+ */
+/* Does r[0..m) start with w? */
+static bool
+secrets_tail(const char *r, size_t m, const char *w)
+{
+	size_t wl = strlen(w);
+
+	return m >= wl && memcmp(r, w, wl) == 0;
+}
+
+static bool
+secrets_key_maybe(const char *k, size_t n)
+{
+	/* One pass over the (short, lower-cased) key; each word is
+	 * compared only where its first letter is. */
+	for (size_t i = 0; i < n; i++) {
+		const char *r = k + i + 1;
+		size_t m = n - i - 1;
+		switch (k[i]) {
+		case 'a':
+			if (secrets_tail(r, m, "uth")) {
+				return true;
+			}
+			break;
+		case 'd':
+			if (secrets_tail(r, m, "atadog")) {
+				return true;
+			}
+			break;
+		case 'h':
+			if (secrets_tail(r, m, "eroku")) {
+				return true;
+			}
+			break;
+		case 'k':
+			if (secrets_tail(r, m, "ey")) {
+				return true;
+			}
+			break;
+		case 'm':
+			if (secrets_tail(r, m, "ailgun")) {
+				return true;
+			}
+			break;
+		case 'p':
+			if (secrets_tail(r, m, "ass") ||
+			    secrets_tail(r, m, "wd")) {
+				return true;
+			}
+			break;
+		case 's':
+			if (secrets_tail(r, m, "ecret") ||
+			    secrets_tail(r, m, "ig")) {
+				return true;
+			}
+			break;
+		case 't':
+			if (secrets_tail(r, m, "oken") ||
+			    secrets_tail(r, m, "wilio")) {
+				return true;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 static void
 secrets_assign_at(const char *t, size_t len, size_t op, struct secrets_cands *c)
 {
 	struct secrets_kv kv;
 	const char *type;
-	bool strict;
+	bool strict = false;
+	bool special;
 
 	if (!secrets_key_before(t, op, &kv) ||
-	    !secrets_value_after(t, len, op, &kv)) {
+	    !secrets_key_maybe(kv.key, kv.klen)) {
 		return;
 	}
-	if (strcmp(kv.key, "auth") == 0 || strcmp(kv.key, "sig") == 0) {
+	special = strcmp(kv.key, "auth") == 0 || strcmp(kv.key, "sig") == 0;
+	type = special ? NULL : secrets_key_type(kv.key, kv.klen, &strict);
+	if (!special && (type == NULL || secrets_meta_key(kv.key, kv.klen))) {
+		return;
+	}
+	if (!secrets_value_after(t, len, op, &kv)) {
+		return;
+	}
+	if (special) {
 		secrets_special_kv(t, len, op, &kv, c);
 		return;
 	}
-	type = secrets_key_type(kv.key, kv.klen, &strict);
-	if (type == NULL || secrets_meta_key(kv.key, kv.klen) ||
-	    !secrets_value_ok(t + kv.vs, kv.ve - kv.vs, strict)) {
+	if (!secrets_value_ok(t + kv.vs, kv.ve - kv.vs, strict)) {
 		return;
 	}
 	if (strcmp(type, "generic_api_key") == 0 &&
@@ -513,27 +568,44 @@ secrets_mysql_p(const char *t, size_t len, size_t i, struct secrets_cands *c)
 	}
 }
 
+/* ---- Per-position entry points ----------------------------------------- */
+
 void
-secrets_scan_assignments(const char *t, size_t len, struct secrets_cands *c)
+secrets_ctx_word(const char *t, size_t len, size_t i, struct secrets_cands *c)
 {
-	for (size_t i = 1; i + 1 < len; i++) {
-		char ch = t[i];
-		if (ch == '=') {
-			if (t[i + 1] == '=' ||
-			    strchr("=!<>", t[i - 1]) != NULL) {
-				continue;
-			}
+	/* "<sp>Basic " / "<sp>Bearer ", either case of the B. */
+	if ((t[i] != 'B' && t[i] != 'b') || i == 0 ||
+	    (t[i - 1] != ' ' && t[i - 1] != '\t') || i + 8 >= len) {
+		return;
+	}
+	if (memcmp(t + i + 1, "asic ", 5) == 0 ||
+	    memcmp(t + i + 1, "earer ", 6) == 0) {
+		secrets_auth_at(t, len, i, c);
+	}
+}
+
+void
+secrets_ctx_punct(const char *t, size_t len, size_t i, struct secrets_cands *c)
+{
+	char ch = t[i];
+
+	if (ch == ':' && i + 2 < len && t[i + 1] == '/' && t[i + 2] == '/') {
+		secrets_url_at(t, len, i, c);
+	}
+	if (i == 0 || i + 1 >= len) {
+		return;
+	}
+	if (ch == '=') {
+		if (t[i + 1] != '=' && strchr("=!<>", t[i - 1]) == NULL) {
 			secrets_assign_at(t, len, i, c);
-		} else if (ch == ':') {
-			if (t[i + 1] == '/' || t[i + 1] == ':' ||
-			    t[i - 1] == ':') {
-				continue;
-			}
-			secrets_assign_at(t, len, i, c);
-		} else if (ch == '-' && t[i + 1] == 'p' && t[i - 1] == ' ' &&
-		           i + 2 < len && (unsigned char)t[i + 2] > ' ' &&
-		           t[i + 2] != '-') {
-			secrets_mysql_p(t, len, i, c);
 		}
+	} else if (ch == ':') {
+		if (t[i + 1] != '/' && t[i + 1] != ':' && t[i - 1] != ':') {
+			secrets_assign_at(t, len, i, c);
+		}
+	} else if (ch == '-' && t[i + 1] == 'p' && t[i - 1] == ' ' &&
+	           i + 2 < len && (unsigned char)t[i + 2] > ' ' &&
+	           t[i + 2] != '-') {
+		secrets_mysql_p(t, len, i, c);
 	}
 }

@@ -175,6 +175,39 @@ test_restore(void **state)
 	free(red);
 }
 
+/* Many secrets in a large text: the output is sized exactly, every
+ * secret is replaced, and the rest is kept byte for byte. */
+static void
+test_many_secrets(void **state)
+{
+	static const char line[] = "deploy key AKIAQX7DKQ2ZP4MNW3RT ok\n";
+	size_t ll = sizeof(line) - 1, count = 2000, rl = 0;
+	char *t = xmalloc(ll * count + 1);
+	char *r;
+	char mark[REDACT_MARKER_MAX];
+	size_t ml;
+
+	(void)state;
+	for (size_t i = 0; i < count; i++) {
+		memcpy(t + i * ll, line, ll);
+	}
+	t[ll * count] = '\0';
+	redact_marker("aws_access_key_id", "AKIAQX7DKQ2ZP4MNW3RT", 20, mark);
+	ml = strlen(mark);
+	r = redact_text(t, ll * count, &rl);
+	assert_int_equal(rl, (ll - 20 + ml) * count);
+	assert_int_equal(r[rl], '\0');
+	assert_null(strstr(r, "AKIAQX7DKQ2ZP4MNW3RT"));
+	for (size_t i = 0; i < count; i++) {
+		const char *p = r + i * (ll - 20 + ml);
+		assert_memory_equal(p, "deploy key ", 11);
+		assert_memory_equal(p + 11, mark, ml);
+		assert_memory_equal(p + 11 + ml, " ok\n", 4);
+	}
+	free(r);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -184,6 +217,7 @@ main(void)
 		cmocka_unit_test(test_stable_and_distinct),
 		cmocka_unit_test(test_passthrough),
 		cmocka_unit_test(test_corpus_no_leaks),
+		cmocka_unit_test(test_many_secrets),
 	};
 
 	setenv("AIRLOCK_SHARED_DIR", AIRLOCK_SHARED_DIR, 0);
