@@ -82,48 +82,214 @@ audit_step_done(struct audit *db, sqlite3_stmt *st)
 }
 
 int
+audit_cached(struct audit *db, const char *sql, sqlite3_stmt **out)
+{
+	for (int i = 0; i < db->nstmts; i++) {
+		if (db->stmts[i].sql == sql) {
+			*out = db->stmts[i].st;
+			return 0;
+		}
+	}
+	if (db->nstmts == AUDIT_STMT_CACHE) {
+		/* Full (a programming error: the set of fixed statements is
+		 * small); fall back to preparing every time is not possible
+		 * without the caller finalizing, so refuse loudly. */
+		return audit_failf(db, AL_EDB, "statement cache full");
+	}
+	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                            out, NULL);
+	if (rc != SQLITE_OK) {
+		*out = NULL;
+		return audit_fail(db, rc);
+	}
+	db->stmts[db->nstmts++] = (struct audit_cached){ sql, *out };
+	return 0;
+}
+
+void
+audit_done(sqlite3_stmt *st)
+{
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+/* Runs a cached statement that returns no rows. */
+static int
+audit_exec_cached(struct audit *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_cached(db, sql, &st);
+
+	if (rc == 0) {
+		rc = audit_step_done(db, st);
+	}
+	audit_done(st);
+	return rc;
+}
+
+void
+audit_forget(struct audit *db)
+{
+	db->head_valid = false;
+	for (int i = 0; i < AUDIT_SESSION_CACHE; i++) {
+		free(db->sessions[i]);
+		db->sessions[i] = NULL;
+	}
+	db->session_next = 0;
+}
+
+bool
+audit_session_known(struct audit *db, const char *session_id)
+{
+	for (int i = 0; i < AUDIT_SESSION_CACHE; i++) {
+		if (db->sessions[i] != NULL &&
+		    strcmp(db->sessions[i], session_id) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+audit_session_remember(struct audit *db, const char *session_id)
+{
+	free(db->sessions[db->session_next]);
+	db->sessions[db->session_next] = xstrdup(session_id);
+	db->session_next = (db->session_next + 1) % AUDIT_SESSION_CACHE;
+}
+
+/* Under the write lock: when another connection committed since we last
+ * looked, what we remember (chain head, sessions) may be stale. */
+static int
+audit_check_data_version(struct audit *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_cached(db, "PRAGMA data_version", &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(st, 0);
+		if (v != db->data_version) {
+			audit_forget(db);
+			db->data_version = v;
+		}
+	} else {
+		rc = audit_fail(db, s);
+	}
+	audit_done(st);
+	return rc;
+}
+
+/* BEGIN IMMEDIATE takes the write lock now, so a busy store fails here
+ * (after the busy timeout) instead of half-way through. */
+static int
+audit_begin_immediate(struct audit *db)
+{
+	int rc = audit_exec_cached(db, "BEGIN IMMEDIATE");
+
+	if (rc == 0) {
+		rc = audit_check_data_version(db);
+		if (rc != 0) {
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		}
+	}
+	return rc;
+}
+
+int
 audit_begin(struct audit *db)
 {
-	if (db->batch) {
-		/* Inside a batch a record is a savepoint, so a failed record
-		 * undoes only itself. */
-		return audit_exec(db, "SAVEPOINT audit_rec");
+	if (!db->batch) {
+		return audit_begin_immediate(db);
 	}
-	/* IMMEDIATE takes the write lock now, so a busy store fails here
-	 * (after the busy timeout) instead of half-way through. */
-	return audit_exec(db, "BEGIN IMMEDIATE");
+	/* Inside a batch, records share the transaction with no savepoint
+	 * each: a savepoint (or a statement journal) makes FTS5 flush its
+	 * pending terms as a new segment, once per record, which costs more
+	 * than the record. A record checks what could refuse it (duplicate
+	 * request id, no such action) before writing, so a refusal leaves
+	 * nothing behind; a failure after writing aborts the whole batch. */
+	if (db->batch_failed) {
+		return audit_failf(db, AL_EDB,
+		                   "batch aborted by an earlier failed record");
+	}
+	db->rec_changes = sqlite3_total_changes64(db->h);
+	return 0;
 }
 
 int
 audit_commit(struct audit *db)
 {
-	return audit_exec(db, db->batch ? "RELEASE audit_rec" : "COMMIT");
+	return db->batch ? 0 : audit_exec_cached(db, "COMMIT");
 }
 
 void
 audit_rollback(struct audit *db)
 {
-	/* SQLite may already have rolled back (disk full, I/O error). */
-	if (sqlite3_get_autocommit(db->h)) {
-		db->batch = false;
-		return;
-	}
 	if (db->batch) {
-		sqlite3_exec(db->h, "ROLLBACK TO audit_rec; RELEASE audit_rec",
-		             NULL, NULL, NULL);
+		/* Only a record that wrote something poisons the batch. */
+		if (sqlite3_get_autocommit(db->h) ||
+		    sqlite3_total_changes64(db->h) != db->rec_changes) {
+			db->batch_failed = true;
+		}
 		return;
 	}
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	audit_forget(db);
+	/* SQLite may already have rolled back (disk full, I/O error). */
+	if (!sqlite3_get_autocommit(db->h)) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+int
+audit_batch_open_locked(struct audit *db)
+{
+	int rc = db->batch ? audit_failf(db, AL_ESTATE, "already in a batch")
+	                   : audit_begin_immediate(db);
+
+	if (rc == 0) {
+		db->batch = true;
+		db->batch_failed = false;
+	}
+	return rc;
+}
+
+int
+audit_batch_close_locked(struct audit *db, bool commit)
+{
+	int rc = 0;
+
+	if (!db->batch) {
+		return audit_failf(db, AL_ESTATE, "not in a batch");
+	}
+	if (db->batch_failed) {
+		rc = commit ? audit_failf(db, AL_EDB,
+		                          "batch aborted by a failed record")
+		            : 0;
+	} else if (commit) {
+		rc = audit_exec_cached(db, "COMMIT");
+	}
+	if (!sqlite3_get_autocommit(db->h)) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		audit_forget(db);
+	}
+	db->batch = false;
+	db->batch_failed = false;
+	return rc;
 }
 
 int
 audit_batch_begin(struct audit *db)
 {
 	audit_lock(db);
-	int rc = db->batch ? audit_failf(db, AL_ESTATE, "already in a batch")
-	                   : audit_exec(db, "BEGIN IMMEDIATE");
+	int rc = audit_batch_open_locked(db);
 	if (rc == 0) {
-		db->batch = true;
+		db->batch_owner = pthread_self();
+		atomic_store(&db->batch_open, true);
 	}
 	audit_unlock(db);
 	return rc;
@@ -132,18 +298,40 @@ audit_batch_begin(struct audit *db)
 int
 audit_batch_end(struct audit *db, bool commit)
 {
-	int rc = 0;
-
 	audit_lock(db);
-	if (!db->batch) {
-		rc = audit_failf(db, AL_ESTATE, "not in a batch");
-	} else if (commit) {
-		rc = audit_exec(db, "COMMIT");
+	int rc = audit_batch_close_locked(db, commit);
+	atomic_store(&db->batch_open, false);
+	pthread_cond_broadcast(&db->batch_cv);
+	audit_unlock(db);
+	return rc;
+}
+
+bool
+audit_batch_mine(struct audit *db)
+{
+	return atomic_load(&db->batch_open) &&
+	       pthread_equal(db->batch_owner, pthread_self());
+}
+
+struct audit *
+audit_reader(struct audit *db)
+{
+	return db->rd != NULL && !audit_batch_mine(db) ? db->rd : db;
+}
+
+int
+audit_read_done(struct audit *db, struct audit *r, int rc)
+{
+	char msg[sizeof db->err];
+
+	if (rc == 0 || r == db || rc == AL_ENOENT) {
+		return rc;
 	}
-	if (!sqlite3_get_autocommit(db->h)) {
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	}
-	db->batch = false;
+	audit_lock(r);
+	memcpy(msg, r->err, sizeof msg);
+	audit_unlock(r);
+	audit_lock(db);
+	memcpy(db->err, msg, sizeof db->err);
 	audit_unlock(db);
 	return rc;
 }
@@ -152,6 +340,10 @@ void
 audit_lock(struct audit *db)
 {
 	pthread_mutex_lock(&db->mu);
+	while (atomic_load(&db->batch_open) &&
+	       !pthread_equal(db->batch_owner, pthread_self())) {
+		pthread_cond_wait(&db->batch_cv, &db->mu);
+	}
 }
 
 void
@@ -279,6 +471,8 @@ audit_open(struct audit **out, const char *path, int flags, char **errmsg)
 
 	db->flags = flags;
 	pthread_mutex_init(&db->mu, NULL);
+	pthread_cond_init(&db->batch_cv, NULL);
+	atomic_init(&db->batch_open, false);
 	if (path == NULL) {
 		rc = audit_failf(db, AL_EINVAL, "no database path");
 		goto out;
@@ -291,6 +485,14 @@ audit_open(struct audit **out, const char *path, int flags, char **errmsg)
 		goto out;
 	}
 	rc = audit_configure(db, path);
+	if (rc == 0 && !(flags & AUDIT_READONLY) &&
+	    strcmp(path, ":memory:") != 0 && path[0] != '\0') {
+		rc = audit_open(&db->rd, path, AUDIT_READONLY, NULL);
+		if (rc != 0) {
+			audit_failf(db, rc,
+			            "cannot open the reader connection");
+		}
+	}
 out:
 	if (rc != 0) {
 		if (errmsg != NULL) {
@@ -310,7 +512,13 @@ audit_close(struct audit *db)
 	if (db == NULL) {
 		return;
 	}
+	audit_close(db->rd);
+	for (int i = 0; i < db->nstmts; i++) {
+		sqlite3_finalize(db->stmts[i].st);
+	}
+	audit_forget(db);
 	sqlite3_close_v2(db->h);
+	pthread_cond_destroy(&db->batch_cv);
 	pthread_mutex_destroy(&db->mu);
 	free(db);
 }

@@ -26,7 +26,7 @@ enum audit_open_flags {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define AUDIT_SCHEMA_VERSION 1
+#define AUDIT_SCHEMA_VERSION 2
 
 /* Opens or creates (unless AUDIT_READONLY) the store at path (":memory:"
  * works); migrates the schema. The caller closes *out. On failure *out is
@@ -70,11 +70,19 @@ int audit_record_final(struct audit *db, const struct action *a);
 int audit_record_event(struct audit *db, struct action *a);
 int audit_record_malformed(struct audit *db, const struct audit_malformed *m);
 
-/* Bulk loading (transcript import, generators): records between these
- * share one transaction, each record a savepoint inside it (a failed one
- * undoes only itself). Nothing is durable until audit_batch_end(db, true);
- * false rolls the whole batch back. Never use for decisions the daemon
- * replies to. AL_ESTATE when nested or not in a batch. */
+/* Batches (the daemon's group commit, transcript import, generators):
+ * records between these share one transaction. A record refused before
+ * it wrote anything (AL_EEXIST for a request id already recorded, a final
+ * for an action that is not pending) leaves the batch intact; a record
+ * that fails after writing aborts the batch: every later record fails
+ * and audit_batch_end(db, true) rolls it all back and returns an error.
+ * Nothing is durable until audit_batch_end(db, true) returns 0 (one
+ * synchronous=FULL commit); false rolls the whole batch back. A caller
+ * must reply to nobody about a record before that. The batch belongs to
+ * the thread that began it: other threads' calls on db wait until it
+ * ends, except lookups on a file store, which run on a separate read-only
+ * connection and see committed rows only. AL_ESTATE when nested or not
+ * in a batch. */
 int audit_batch_begin(struct audit *db);
 int audit_batch_end(struct audit *db, bool commit);
 
@@ -131,6 +139,11 @@ struct audit_verify_report {
 	 * entry, rows + 1); bad_table/bad_row_id name the table row. */
 	char bad_table[24];
 	int64_t bad_row_id;
+	/* Additive: the chain entries up to this sequence number were
+	 * removed by audit_prune (0 when none were); the walk started after
+	 * them, from the hash the prune recorded. rows is still the last
+	 * sequence number checked, so rows - pruned_seq entries were read. */
+	int64_t pruned_seq;
 };
 
 /*
@@ -210,8 +223,7 @@ struct audit_session_info {
 	int64_t alerts;
 };
 
-typedef int (*audit_session_fn)(const struct audit_session_info *s,
-                                void *arg);
+typedef int (*audit_session_fn)(const struct audit_session_info *s, void *arg);
 
 /* Calls fn for sessions, most recently seen first, at most limit (0 means
  * 50). fn returning non-zero stops the walk and that value is returned. */
@@ -220,7 +232,7 @@ int audit_list_sessions(struct audit *db, int limit, audit_session_fn fn,
 
 /* One UTC day of calls. */
 struct audit_day {
-	char day[11]; /* YYYY-MM-DD */
+	char day[11];      /* YYYY-MM-DD */
 	int64_t calls;     /* tool calls the hook saw */
 	int64_t allowed;   /* allowed by policy at once */
 	int64_t asked;     /* sent to a human */
@@ -267,6 +279,38 @@ int audit_find_tool_use(struct audit *db, const char *tool_use_id,
  * whose source is not "import"): the session ran under airlock. */
 int audit_session_supervised(struct audit *db, const char *session_id,
                              bool *out);
+
+/* ---- Retention (core/audit_prune.c) ------------------------------------ */
+
+struct audit_prune_report {
+	int64_t last_seq;        /* the last chain entry removed; 0: nothing */
+	char last_hash[65];      /* its hash: where verification now starts */
+	int64_t entries_removed; /* chain entries */
+	int64_t rows_removed;    /* rows of actions, finals, sessions, ... */
+	int64_t rechained;       /* rows of the prefix kept and re-chained */
+	int64_t prune_id;        /* the `prunes` row recorded; 0: none */
+};
+
+/*
+ * Removes the history recorded before before_ms, in one transaction that
+ * keeps the chain verifiable. What goes is a prefix of the chain: every
+ * entry recorded before the first call received at or after before_ms,
+ * but never a call still pending, nor a call whose final is kept. The
+ * rows of those entries are deleted (calls with their FTS entries,
+ * finals, malformed events, acknowledged alerts, sessions with no later
+ * call); rows still in use (sessions with later calls, unacknowledged
+ * alerts, earlier prune records) stay and get new chain entries, after a
+ * check that their content is still what was chained (AL_EDB and nothing
+ * removed otherwise). A `prunes` row, chained like any other, records
+ * before_ms, now_ms, by/by_uid, the counts, and the sequence number and
+ * hash of the last removed entry: audit_verify starts from there, and a
+ * witness checkpoint older than it can no longer be checked. Sequence
+ * numbers are never reused. Nothing to remove is success with
+ * out->last_seq 0 and nothing recorded. Holds the store for its whole
+ * run: prune in steps (older dates first) on a busy daemon.
+ */
+int audit_prune(struct audit *db, int64_t before_ms, int64_t now_ms,
+                const char *by, int64_t by_uid, struct audit_prune_report *out);
 
 /* The source recorded for calls imported from a transcript. */
 #define AUDIT_SOURCE_IMPORT "import"

@@ -57,6 +57,11 @@ static const struct audit_chain_table audit_chain_tables[] = {
 	  "FROM alerts WHERE id=? AND acknowledged_ms IS NOT NULL",
 	  AUDIT_UNCHAINED("alerts", "alert_acks",
 	                  "s.acknowledged_ms IS NOT NULL AND") },
+	/* Retention checkpoints (schema v2, audit_prune.c). */
+	{ "prunes",
+	  "SELECT id, before_ms, pruned_ms, rows_removed, entries_removed, "
+	  "last_seq, last_hash, rechained, by, by_uid FROM prunes WHERE id=?",
+	  AUDIT_UNCHAINED("prunes", "prunes", "") },
 };
 
 #define AUDIT_NCHAIN (sizeof audit_chain_tables / sizeof audit_chain_tables[0])
@@ -78,9 +83,13 @@ audit_chain_index(const char *name)
 static void
 audit_hex(const uint8_t d[SHA256_LEN], char out[SHA256_HEX_LEN + 1])
 {
+	static const char digits[] = "0123456789abcdef";
+
 	for (size_t i = 0; i < SHA256_LEN; i++) {
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 0xf];
 	}
+	out[SHA256_HEX_LEN] = '\0';
 }
 
 /* Canonical serialisation: per column a type tag and the value, text and
@@ -151,22 +160,39 @@ static void
 audit_link_hash(const char *prev, const char *content, int64_t seq,
                 const char *tbl, int64_t row_id, char out[SHA256_HEX_LEN + 1])
 {
-	struct buf b = { 0 };
+	char b[2 * SHA256_HEX_LEN + 96];
+	struct sha256 s;
+	uint8_t d[SHA256_LEN];
+	int n = snprintf(b, sizeof b, "%s\n%s\n%" PRId64 "\n%s\n%" PRId64, prev,
+	                 content, seq, tbl, row_id);
 
-	buf_printf(&b, "%s\n%s\n%" PRId64 "\n%s\n%" PRId64, prev, content, seq,
-	           tbl, row_id);
-	sha256_hex(b.data, b.len, out);
-	buf_free(&b);
+	sha256_init(&s);
+	if (n >= 0 && (size_t)n < sizeof b) {
+		sha256_update(&s, b, (size_t)n);
+	} else {
+		/* Not reached with the table names above; stay exact anyway. */
+		struct buf big = { 0 };
+		buf_printf(&big, "%s\n%s\n%" PRId64 "\n%s\n%" PRId64, prev,
+		           content, seq, tbl, row_id);
+		sha256_update(&s, big.data, big.len);
+		buf_free(&big);
+	}
+	sha256_final(&s, d);
+	audit_hex(d, out);
 }
 
-/* The last entry: *seq 0 and the zero hash for an empty chain. */
+static const char audit_sql_head[] =
+        "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1";
+static const char audit_sql_chain_insert[] =
+        "INSERT INTO chain(seq, tbl, row_id, content_hash, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?)";
+
+/* The last entry as stored: *seq 0 and the zero hash for an empty chain. */
 static int
-audit_chain_head(struct audit *db, int64_t *seq, char hash[65])
+audit_chain_head_read(struct audit *db, int64_t *seq, char hash[65])
 {
 	sqlite3_stmt *st = NULL;
-	int rc = audit_prepare(
-	        db, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1",
-	        &st);
+	int rc = audit_cached(db, audit_sql_head, &st);
 
 	if (rc != 0) {
 		return rc;
@@ -180,34 +206,91 @@ audit_chain_head(struct audit *db, int64_t *seq, char hash[65])
 	} else if (s != SQLITE_DONE) {
 		rc = audit_fail(db, s);
 	}
-	sqlite3_finalize(st);
+	audit_done(st);
+	return rc;
+}
+
+/* Inside a write transaction (audit_begin checked data_version), the head
+ * kept in memory is the stored one: only this connection appends. */
+int
+audit_chain_head(struct audit *db, int64_t *seq, char hash[65])
+{
+	if (db->head_valid) {
+		*seq = db->head_seq;
+		memcpy(hash, db->head_hash, sizeof db->head_hash);
+		return 0;
+	}
+	int rc = audit_chain_head_read(db, seq, hash);
+	if (rc == 0 && !sqlite3_get_autocommit(db->h) &&
+	    !(db->flags & AUDIT_READONLY)) {
+		db->head_seq = *seq;
+		memcpy(db->head_hash, hash, sizeof db->head_hash);
+		db->head_valid = true;
+	}
 	return rc;
 }
 
 static int
 audit_chain_insert(struct audit *db, int64_t seq, const char *tbl,
-                   int64_t row_id, const char *content, const char *prev)
+                   int64_t row_id, const char *content, const char *prev,
+                   char hash[SHA256_HEX_LEN + 1])
 {
-	char hash[SHA256_HEX_LEN + 1];
 	sqlite3_stmt *st = NULL;
-	int rc = audit_prepare(db,
-	                       "INSERT INTO chain(seq, tbl, row_id, "
-	                       "content_hash, prev_hash, hash) VALUES "
-	                       "(?, ?, ?, ?, ?, ?)",
-	                       &st);
+	int rc = audit_cached(db, audit_sql_chain_insert, &st);
 
 	if (rc != 0) {
 		return rc;
 	}
 	audit_link_hash(prev, content, seq, tbl, row_id, hash);
 	audit_bind_i64(st, 1, seq);
-	audit_bind_text(st, 2, tbl, AUDIT_TEXT_ID);
+	sqlite3_bind_text(st, 2, tbl, -1, SQLITE_STATIC);
 	audit_bind_i64(st, 3, row_id);
-	audit_bind_text(st, 4, content, AUDIT_TEXT_ID);
-	audit_bind_text(st, 5, prev, AUDIT_TEXT_ID);
-	audit_bind_text(st, 6, hash, AUDIT_TEXT_ID);
+	sqlite3_bind_text(st, 4, content, SHA256_HEX_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, prev, SHA256_HEX_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, hash, SHA256_HEX_LEN, SQLITE_STATIC);
 	rc = audit_step_done(db, st);
-	sqlite3_finalize(st);
+	audit_done(st);
+	return rc;
+}
+
+int
+audit_chain_row_hash(struct audit *db, const char *tbl, int64_t row_id,
+                     bool *found, char out[65])
+{
+	sqlite3_stmt *st = NULL;
+	int idx = audit_chain_index(tbl);
+
+	if (idx < 0) {
+		return audit_failf(db, AL_EINVAL, "no chain table %s", tbl);
+	}
+	int rc = audit_cached(db, audit_chain_tables[idx].row_sql, &st);
+	if (rc == 0) {
+		rc = audit_row_hash(db, st, row_id, found, out);
+	}
+	audit_done(st);
+	return rc;
+}
+
+int
+audit_chain_append_hash(struct audit *db, const char *tbl, int64_t row_id,
+                        const char *content)
+{
+	char prev[SHA256_HEX_LEN + 1];
+	char hash[SHA256_HEX_LEN + 1];
+	int64_t seq = 0;
+	int rc = audit_chain_head(db, &seq, prev);
+
+	if (rc == 0) {
+		rc = audit_chain_insert(db, seq + 1, tbl, row_id, content, prev,
+		                        hash);
+	}
+	if (rc == 0) {
+		db->head_seq = seq + 1;
+		memcpy(db->head_hash, hash, sizeof db->head_hash);
+		db->head_valid = true;
+	} else {
+		db->head_valid = false;
+	}
 	return rc;
 }
 
@@ -215,30 +298,15 @@ int
 audit_chain_append(struct audit *db, const char *tbl, int64_t row_id)
 {
 	char content[SHA256_HEX_LEN + 1];
-	char prev[SHA256_HEX_LEN + 1];
-	int64_t seq = 0;
 	bool found = false;
-	sqlite3_stmt *st = NULL;
-	int idx = audit_chain_index(tbl);
+	int rc = audit_chain_row_hash(db, tbl, row_id, &found, content);
 
-	if (idx < 0) {
-		return audit_failf(db, AL_EINVAL, "no chain table %s", tbl);
-	}
-	int rc = audit_prepare(db, audit_chain_tables[idx].row_sql, &st);
-	if (rc == 0) {
-		rc = audit_row_hash(db, st, row_id, &found, content);
-	}
-	sqlite3_finalize(st);
 	if (rc == 0 && !found) {
 		rc = audit_failf(db, AL_EDB, "%s row %" PRId64 " vanished", tbl,
 		                 row_id);
 	}
 	if (rc == 0) {
-		rc = audit_chain_head(db, &seq, prev);
-	}
-	if (rc == 0) {
-		rc = audit_chain_insert(db, seq + 1, tbl, row_id, content,
-		                        prev);
+		rc = audit_chain_append_hash(db, tbl, row_id, content);
 	}
 	return rc;
 }
@@ -250,6 +318,10 @@ struct audit_walk {
 	struct audit_verify_report *r;
 	const struct audit_checkpoint *cp;
 	bool cp_seen;
+	/* Where the chain starts: after the last entry a prune removed (0
+	 * and the zero hash when nothing was pruned). */
+	int64_t base_seq;
+	char base_hash[SHA256_HEX_LEN + 1];
 };
 
 static void
@@ -329,18 +401,68 @@ audit_walk_checkpoint(struct audit_walk *w, int64_t seq, const char *hash)
 	}
 }
 
+/* A checkpoint at or before the pruned entries: the one at the prune's
+ * last entry is checked against the hash the prune recorded; older ones
+ * name history that was deliberately removed and cannot be checked. */
+static void
+audit_walk_pruned_checkpoint(struct audit_walk *w)
+{
+	if (w->cp == NULL || w->base_seq == 0 || w->cp->rows > w->base_seq) {
+		return;
+	}
+	w->cp_seen = true;
+	if (w->cp->rows == w->base_seq &&
+	    strcmp(w->cp->head_hash, w->base_hash) != 0) {
+		audit_bad(
+		        w, w->base_seq, "chain", w->base_seq,
+		        "hash differs from the checkpoint (history rewritten)");
+	}
+}
+
+/* The latest prune checkpoint, if any: the walk starts after it. The
+ * prune row is itself chained, so editing it shows as a broken row. */
+static int
+audit_walk_base(struct audit_walk *w)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_prepare(w->db,
+	                       "SELECT last_seq, last_hash FROM prunes "
+	                       "ORDER BY last_seq DESC LIMIT 1",
+	                       &st);
+
+	w->base_seq = 0;
+	memcpy(w->base_hash, audit_zero_hash, sizeof w->base_hash);
+	if (rc != 0) {
+		return rc;
+	}
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		w->base_seq = sqlite3_column_int64(st, 0);
+		snprintf(w->base_hash, sizeof w->base_hash, "%s", h ? h : "");
+	} else if (s != SQLITE_DONE) {
+		rc = audit_fail(w->db, s);
+	}
+	sqlite3_finalize(st);
+	w->r->pruned_seq = w->base_seq;
+	w->r->rows = w->base_seq;
+	return rc;
+}
+
 static int
 audit_walk_chain(struct audit_walk *w)
 {
 	char prev[SHA256_HEX_LEN + 1];
 	sqlite3_stmt *c = NULL;
-	int64_t expect = 1;
 	int rc = audit_prepare(w->db,
 	                       "SELECT seq, tbl, row_id, content_hash, "
 	                       "prev_hash, hash FROM chain ORDER BY seq",
 	                       &c);
 
-	memcpy(prev, audit_zero_hash, sizeof prev);
+	int64_t expect = w->base_seq + 1;
+
+	memcpy(prev, w->base_hash, sizeof prev);
+	audit_walk_pruned_checkpoint(w);
 	while (rc == 0 && w->r->first_bad_row == 0) {
 		int s = sqlite3_step(c);
 		if (s == SQLITE_DONE) {
@@ -399,6 +521,9 @@ audit_walk_run(struct audit_walk *w)
 		                   &w->rows[i]);
 	}
 	if (rc == 0) {
+		rc = audit_walk_base(w);
+	}
+	if (rc == 0) {
 		rc = audit_walk_chain(w);
 	}
 	if (rc == 0) {
@@ -415,9 +540,9 @@ audit_walk_run(struct audit_walk *w)
 	return rc;
 }
 
-int
-audit_verify_against(struct audit *db, const struct audit_checkpoint *cp,
-                     struct audit_verify_report *out)
+static int
+audit_verify_against_on(struct audit *db, const struct audit_checkpoint *cp,
+                        struct audit_verify_report *out)
 {
 	struct audit_verify_report r = { 0 };
 	struct audit_walk w = { .db = db, .r = &r, .cp = cp };
@@ -442,16 +567,33 @@ audit_verify(struct audit *db, struct audit_verify_report *out)
 	return audit_verify_against(db, NULL, out);
 }
 
-int
-audit_checkpoint(struct audit *db, struct audit_checkpoint *out)
+static int
+audit_checkpoint_on(struct audit *db, struct audit_checkpoint *out)
 {
 	struct audit_checkpoint cp = { 0 };
 
 	audit_lock(db);
-	int rc = audit_chain_head(db, &cp.rows, cp.head_hash);
+	int rc = audit_chain_head_read(db, &cp.rows, cp.head_hash);
 	audit_unlock(db);
 	if (rc == 0) {
 		*out = cp;
 	}
 	return rc;
+}
+
+int
+audit_verify_against(struct audit *db, const struct audit_checkpoint *cp,
+                     struct audit_verify_report *out)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_verify_against_on(r, cp, out));
+}
+
+int
+audit_checkpoint(struct audit *db, struct audit_checkpoint *out)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_checkpoint_on(r, out));
 }

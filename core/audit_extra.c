@@ -89,8 +89,9 @@ audit_sessions_free(struct audit_sessions *l)
 	free(l->v);
 }
 
-int
-audit_list_sessions(struct audit *db, int limit, audit_session_fn fn, void *arg)
+static int
+audit_list_sessions_on(struct audit *db, int limit, audit_session_fn fn,
+                       void *arg)
 {
 	struct audit_sessions l = { 0 };
 	sqlite3_stmt *st = NULL;
@@ -258,9 +259,9 @@ audit_stats_collect(struct audit *db, int64_t since_ms, int64_t until_ms,
 	return rc;
 }
 
-int
-audit_stats_daily(struct audit *db, int64_t since_ms, int64_t until_ms,
-                  audit_day_fn fn, void *arg)
+static int
+audit_stats_daily_on(struct audit *db, int64_t since_ms, int64_t until_ms,
+                     audit_day_fn fn, void *arg)
 {
 	struct audit_stats s = { 0 };
 
@@ -277,9 +278,9 @@ audit_stats_daily(struct audit *db, int64_t since_ms, int64_t until_ms,
 
 /* ---- export ------------------------------------------------------------- */
 
-int
-audit_scan_actions(struct audit *db, const struct audit_range *r,
-                   audit_action_fn fn, void *arg)
+static int
+audit_scan_actions_on(struct audit *db, const struct audit_range *r,
+                      audit_action_fn fn, void *arg)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -305,9 +306,9 @@ audit_scan_actions(struct audit *db, const struct audit_range *r,
 
 /* ---- reconciliation ----------------------------------------------------- */
 
-int
-audit_find_tool_use(struct audit *db, const char *tool_use_id,
-                    struct audit_tool_use *out)
+static int
+audit_find_tool_use_on(struct audit *db, const char *tool_use_id,
+                       struct audit_tool_use *out)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -343,8 +344,8 @@ audit_find_tool_use(struct audit *db, const char *tool_use_id,
 	return rc;
 }
 
-int
-audit_session_supervised(struct audit *db, const char *session_id, bool *out)
+static int
+audit_session_supervised_on(struct audit *db, const char *session_id, bool *out)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -369,4 +370,51 @@ audit_session_supervised(struct audit *db, const char *session_id, bool *out)
 	sqlite3_finalize(st);
 	audit_unlock(db);
 	return rc;
+}
+
+int
+audit_list_sessions(struct audit *db, int limit, audit_session_fn fn, void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r,
+	                       audit_list_sessions_on(r, limit, fn, arg));
+}
+
+int
+audit_stats_daily(struct audit *db, int64_t since_ms, int64_t until_ms,
+                  audit_day_fn fn, void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(
+	        db, r, audit_stats_daily_on(r, since_ms, until_ms, fn, arg));
+}
+
+int
+audit_scan_actions(struct audit *db, const struct audit_range *range,
+                   audit_action_fn fn, void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_scan_actions_on(r, range, fn, arg));
+}
+
+int
+audit_find_tool_use(struct audit *db, const char *tool_use_id,
+                    struct audit_tool_use *out)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r,
+	                       audit_find_tool_use_on(r, tool_use_id, out));
+}
+
+int
+audit_session_supervised(struct audit *db, const char *session_id, bool *out)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r,
+	                       audit_session_supervised_on(r, session_id, out));
 }

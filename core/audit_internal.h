@@ -7,6 +7,7 @@
  * it is included after <sqlite3.h>.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,11 +17,52 @@
 #include "core/audit.h"
 #include "core/buf.h"
 
+/* Prepared statements kept for the life of the store, one per SQL text
+ * (keyed by the text's address: callers pass string literals). */
+#define AUDIT_STMT_CACHE 48
+
+struct audit_cached {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+/* Sessions this store has already created, so that recording a call only
+ * updates the session's bookkeeping (no INSERT OR IGNORE first). */
+#define AUDIT_SESSION_CACHE 64
+
 struct audit {
 	sqlite3 *h;
 	int flags;
 	pthread_mutex_t mu; /* serialises whole operations (transactions) */
-	bool batch;         /* inside audit_batch_begin: records savepoint */
+	bool batch;         /* records share one transaction */
+	/* Set between audit_batch_begin and _end (read without the lock).
+	 * The batch belongs to the thread that opened it: other threads'
+	 * calls wait in audit_lock until it ends (nothing joins a batch by
+	 * accident), and their reads go to rd, which sees committed rows
+	 * only; the owner's reads see the batch so far. */
+	atomic_bool batch_open;
+	pthread_t batch_owner;
+	pthread_cond_t batch_cv;
+	/* A read-only connection to the same file (read-write file stores
+	 * only): lookups see committed rows only and never wait for a
+	 * writer's transaction or fsync. NULL for ":memory:". */
+	struct audit *rd;
+	/* A record inside a batch failed after it had written: the batch can
+	 * only be rolled back whole (records share the transaction without
+	 * savepoints, see audit_begin). */
+	bool batch_failed;
+	int64_t rec_changes; /* sqlite3_total_changes at the record's start */
+	/* The chain head, valid while head_valid: what the last entry of
+	 * the committed (or current) transaction is. Reloaded after any
+	 * rollback or when another connection committed (data_version). */
+	bool head_valid;
+	int64_t head_seq;
+	char head_hash[65];
+	int64_t data_version;
+	struct audit_cached stmts[AUDIT_STMT_CACHE];
+	int nstmts;
+	char *sessions[AUDIT_SESSION_CACHE];
+	int session_next;
 	char err[512];
 };
 
@@ -32,15 +74,40 @@ enum audit_text {
 	AUDIT_TEXT_FREE,
 };
 
+/* The store public reads run on: db->rd when there is one and no batch
+ * is open, else db itself. */
+struct audit *audit_reader(struct audit *db);
+/* Ends a read run on r for db: copies a failure's message to db (except
+ * AL_ENOENT, the normal "not found"); returns rc. */
+int audit_read_done(struct audit *db, struct audit *r, int rc);
+
+/* Whether the calling thread opened the current batch. */
+bool audit_batch_mine(struct audit *db);
+
 /* Errors: records the SQLite detail on db and returns the AL_E* code. */
 int audit_fail(struct audit *db, int sqlite_rc);
 int audit_failf(struct audit *db, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int audit_prepare(struct audit *db, const char *sql, sqlite3_stmt **out);
+/* The cached statement for sql (a string literal: the cache is keyed by
+ * its address), reset with no bindings; prepared on first use and
+ * finalized by audit_close. Never finalize it: release it with
+ * audit_done() as soon as its rows are read, so that no read stays open. */
+int audit_cached(struct audit *db, const char *sql, sqlite3_stmt **out);
+void audit_done(sqlite3_stmt *st); /* reset + clear bindings; NULL ok */
+/* Forgets the in-memory chain head and session cache (after a rollback,
+ * or when another connection wrote). */
+void audit_forget(struct audit *db);
+/* Whether name is a session this store already created. */
+bool audit_session_known(struct audit *db, const char *session_id);
+void audit_session_remember(struct audit *db, const char *session_id);
 int audit_exec(struct audit *db, const char *sql);
 /* Steps a statement that returns no rows (SQLITE_DONE expected). */
 int audit_step_done(struct audit *db, sqlite3_stmt *st);
 int audit_begin(struct audit *db);
+/* audit_batch_begin/_end without the lock (the caller holds it). */
+int audit_batch_open_locked(struct audit *db);
+int audit_batch_close_locked(struct audit *db, bool commit);
 int audit_commit(struct audit *db);
 void audit_rollback(struct audit *db);
 void audit_lock(struct audit *db);
@@ -65,6 +132,16 @@ int audit_schema_check(struct audit *db);
  * "finals", "sessions", "malformed", "alerts", "alert_acks"). Inside the
  * caller's transaction. */
 int audit_chain_append(struct audit *db, const char *tbl, int64_t row_id);
+/* The last chain entry (*seq 0 and 64 zeros when empty): from memory when
+ * known, else read. Inside the caller's lock. */
+int audit_chain_head(struct audit *db, int64_t *seq, char hash[65]);
+/* The content hash of row_id of chain table tbl; *found false when the
+ * row does not exist. */
+int audit_chain_row_hash(struct audit *db, const char *tbl, int64_t row_id,
+                         bool *found, char out[65]);
+/* Appends the entry of tbl row_id with an already computed content hash. */
+int audit_chain_append_hash(struct audit *db, const char *tbl, int64_t row_id,
+                            const char *content);
 
 /* Reading actions: the column list and join that audit_action_from_row
  * decodes. */

@@ -200,9 +200,9 @@ audit_sql_bind(const struct audit_sql *q, sqlite3_stmt *st)
 	}
 }
 
-int
-audit_query(struct audit *db, const struct audit_query *aq, audit_action_fn fn,
-            void *arg)
+static int
+audit_query_on(struct audit *db, const struct audit_query *aq,
+               audit_action_fn fn, void *arg)
 {
 	struct audit_sql q = { 0 };
 	sqlite3_stmt *st = NULL;
@@ -220,4 +220,13 @@ audit_query(struct audit *db, const struct audit_query *aq, audit_action_fn fn,
 	buf_free(&q.owned[0]);
 	buf_free(&q.owned[1]);
 	return rc;
+}
+
+int
+audit_query(struct audit *db, const struct audit_query *aq, audit_action_fn fn,
+            void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_query_on(r, aq, fn, arg));
 }

@@ -117,23 +117,23 @@ audit_actions_free(struct audit_actions *l)
 	memset(l, 0, sizeof *l);
 }
 
+static const char audit_sql_get_id[] =
+        "SELECT " AUDIT_ACTION_COLS AUDIT_ACTION_FROM " WHERE a.id = ?";
+static const char audit_sql_get_req[] =
+        "SELECT " AUDIT_ACTION_COLS AUDIT_ACTION_FROM " WHERE a.request_id = ?";
+
 /* Looks up one action: by id when request_id is NULL. */
 static int
-audit_get_one(struct audit *db, int64_t id, const char *request_id,
-              struct action **out)
+audit_get_one_on(struct audit *db, int64_t id, const char *request_id,
+                 struct action **out)
 {
 	struct audit_actions l = { 0 };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	audit_lock(db);
-	rc = audit_prepare(
-	        db,
-	        request_id ? "SELECT " AUDIT_ACTION_COLS AUDIT_ACTION_FROM
-	                     " WHERE a.request_id = ?"
-	                   : "SELECT " AUDIT_ACTION_COLS AUDIT_ACTION_FROM
-	                     " WHERE a.id = ?",
-	        &st);
+	rc = audit_cached(db, request_id ? audit_sql_get_req : audit_sql_get_id,
+	                  &st);
 	if (rc == 0) {
 		if (request_id != NULL) {
 			audit_bind_text(st, 1, request_id, AUDIT_TEXT_ID);
@@ -142,7 +142,7 @@ audit_get_one(struct audit *db, int64_t id, const char *request_id,
 		}
 		rc = audit_collect(db, st, &l);
 	}
-	sqlite3_finalize(st);
+	audit_done(st);
 	if (rc == 0 && l.n == 0) {
 		rc = audit_failf(db, AL_ENOENT, "no such action");
 	}
@@ -154,6 +154,15 @@ audit_get_one(struct audit *db, int64_t id, const char *request_id,
 	}
 	audit_actions_free(&l);
 	return rc;
+}
+
+static int
+audit_get_one(struct audit *db, int64_t id, const char *request_id,
+              struct action **out)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_get_one_on(r, id, request_id, out));
 }
 
 int
@@ -188,8 +197,8 @@ audit_run_actions(struct audit *db, sqlite3_stmt *st, audit_action_fn fn,
 	return rc;
 }
 
-int
-audit_list_pending(struct audit *db, audit_action_fn fn, void *arg)
+static int
+audit_list_pending_on(struct audit *db, audit_action_fn fn, void *arg)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -250,9 +259,9 @@ audit_alerts_free(struct audit_alerts *l)
 	free(l->v);
 }
 
-int
-audit_list_alerts(struct audit *db, bool unacked_only, int limit,
-                  audit_alert_fn fn, void *arg)
+static int
+audit_list_alerts_on(struct audit *db, bool unacked_only, int limit,
+                     audit_alert_fn fn, void *arg)
 {
 	struct audit_alerts l = { 0 };
 	sqlite3_stmt *st = NULL;
@@ -278,4 +287,22 @@ audit_list_alerts(struct audit *db, bool unacked_only, int limit,
 	}
 	audit_alerts_free(&l);
 	return rc;
+}
+
+int
+audit_list_pending(struct audit *db, audit_action_fn fn, void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(db, r, audit_list_pending_on(r, fn, arg));
+}
+
+int
+audit_list_alerts(struct audit *db, bool unacked_only, int limit,
+                  audit_alert_fn fn, void *arg)
+{
+	struct audit *r = audit_reader(db);
+
+	return audit_read_done(
+	        db, r, audit_list_alerts_on(r, unacked_only, limit, fn, arg));
 }

@@ -34,24 +34,46 @@ audit_insert(struct audit *db, sqlite3_stmt *st, int64_t *row_id)
 	return audit_fail(db, s);
 }
 
+static const char audit_sql_session_insert[] =
+        "INSERT OR IGNORE INTO sessions(session_id, cwd, first_seen_ms, "
+        "last_seen_ms, permission_mode) VALUES (?1, ?2, ?3, ?3, ?4)";
+static const char audit_sql_session_update[] =
+        "UPDATE sessions SET last_seen_ms = max(last_seen_ms, ?1), "
+        "permission_mode = coalesce(?2, permission_mode) "
+        "WHERE session_id = ?3";
+static const char audit_sql_request_exists[] =
+        "SELECT 1 FROM actions WHERE request_id = ?";
+static const char audit_sql_action_insert[] =
+        "INSERT INTO actions(request_id, session_id, hook_event, tool_name, "
+        "tool_use_id, cwd, permission_mode, tool_input, summary, "
+        "received_ms, deadline_ms, verdict, reason, rule, rule_file, "
+        "source, risk, risk_mask, tainted, tier, state, result, "
+        "result_size, result_sha) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+/* The FTS rows are written here rather than by a trigger: a trigger makes
+ * the INSERT a multi-statement write with a statement journal, and FTS5
+ * flushes its pending terms at every statement savepoint, so each row
+ * would become its own index segment. Single-row VALUES inserts have no
+ * statement journal; the terms of a whole transaction are flushed once
+ * at commit. The values are the stored (redacted) ones. */
+static const char audit_sql_tri_insert[] =
+        "INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)"
+        " VALUES (?,?,?,?,?)";
+static const char audit_sql_word_insert[] =
+        "INSERT INTO actions_word(rowid, summary, tool_input, reason, "
+        "result) VALUES (?,?,?,?,?)";
+
 /* A session row is created on first sight (and chained then); its
  * last_seen_ms and permission_mode are bookkeeping, kept up to date but
- * outside the chain. */
+ * outside the chain. A session this store created before needs only the
+ * UPDATE. */
 static int
-audit_touch_session(struct audit *db, const struct action *a)
+audit_create_session(struct audit *db, const struct action *a)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0;
-	int rc;
+	int rc = audit_cached(db, audit_sql_session_insert, &st);
 
-	if (a->session_id == NULL) {
-		return 0;
-	}
-	rc = audit_prepare(db,
-	                   "INSERT OR IGNORE INTO sessions(session_id, cwd, "
-	                   "first_seen_ms, last_seen_ms, permission_mode) "
-	                   "VALUES (?1, ?2, ?3, ?3, ?4)",
-	                   &st);
 	if (rc != 0) {
 		return rc;
 	}
@@ -60,19 +82,33 @@ audit_touch_session(struct audit *db, const struct action *a)
 	audit_bind_i64(st, 3, a->received_ms);
 	audit_bind_text(st, 4, a->permission_mode, AUDIT_TEXT_ID);
 	rc = audit_insert(db, st, &id);
-	sqlite3_finalize(st);
-	if (rc == 0 && sqlite3_changes(db->h) == 1) {
-		return audit_chain_append(db, "sessions", id);
+	bool created = rc == 0 && sqlite3_changes(db->h) == 1;
+	audit_done(st);
+	if (created) {
+		rc = audit_chain_append(db, "sessions", id);
 	}
-	if (rc != 0) {
-		return rc;
+	if (rc == 0) {
+		audit_session_remember(db, a->session_id);
 	}
-	rc = audit_prepare(
-	        db,
-	        "UPDATE sessions SET last_seen_ms = "
-	        "max(last_seen_ms, ?1), permission_mode = "
-	        "coalesce(?2, permission_mode) WHERE session_id = ?3",
-	        &st);
+	return rc;
+}
+
+static int
+audit_touch_session(struct audit *db, const struct action *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (a->session_id == NULL) {
+		return 0;
+	}
+	if (!audit_session_known(db, a->session_id)) {
+		rc = audit_create_session(db, a);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	rc = audit_cached(db, audit_sql_session_update, &st);
 	if (rc != 0) {
 		return rc;
 	}
@@ -80,12 +116,57 @@ audit_touch_session(struct audit *db, const struct action *a)
 	audit_bind_text(st, 2, a->permission_mode, AUDIT_TEXT_ID);
 	audit_bind_text(st, 3, a->session_id, AUDIT_TEXT_ID);
 	rc = audit_step_done(db, st);
-	sqlite3_finalize(st);
+	audit_done(st);
 	return rc;
 }
 
+/* The indexed free text of an action, redacted once and bound to the
+ * row and to both FTS tables. */
+enum {
+	AUDIT_FTS_COLS = 4
+};
+
+struct audit_fts_text {
+	char *v[AUDIT_FTS_COLS]; /* summary, tool_input, reason, result */
+	size_t len[AUDIT_FTS_COLS];
+};
+
 static void
-audit_bind_action(sqlite3_stmt *st, const struct action *a, bool is_event)
+audit_fts_text_init(struct audit_fts_text *t, const struct action *a)
+{
+	const char *src[AUDIT_FTS_COLS] = { a->summary, a->tool_input,
+		                            a->reason, a->result };
+
+	for (int i = 0; i < AUDIT_FTS_COLS; i++) {
+		t->v[i] = src[i] ? audit_redact(src[i], strlen(src[i]),
+		                                &t->len[i])
+		                 : NULL;
+	}
+}
+
+static void
+audit_fts_text_free(struct audit_fts_text *t)
+{
+	for (int i = 0; i < AUDIT_FTS_COLS; i++) {
+		free(t->v[i]);
+	}
+}
+
+static void
+audit_bind_redacted(sqlite3_stmt *st, int idx, const struct audit_fts_text *t,
+                    int col)
+{
+	if (t->v[col] == NULL) {
+		sqlite3_bind_null(st, idx);
+	} else {
+		sqlite3_bind_text(st, idx, t->v[col], (int)t->len[col],
+		                  SQLITE_STATIC);
+	}
+}
+
+static void
+audit_bind_action(sqlite3_stmt *st, const struct action *a, bool is_event,
+                  const struct audit_fts_text *t)
 {
 	char *risk = risk_report_encode(&a->risk);
 
@@ -96,12 +177,12 @@ audit_bind_action(sqlite3_stmt *st, const struct action *a, bool is_event)
 	audit_bind_text(st, 5, a->tool_use_id, AUDIT_TEXT_ID);
 	audit_bind_text(st, 6, a->cwd, AUDIT_TEXT_FREE);
 	audit_bind_text(st, 7, a->permission_mode, AUDIT_TEXT_ID);
-	audit_bind_text(st, 8, a->tool_input, AUDIT_TEXT_FREE);
-	audit_bind_text(st, 9, a->summary, AUDIT_TEXT_FREE);
+	audit_bind_redacted(st, 8, t, 1);
+	audit_bind_redacted(st, 9, t, 0);
 	audit_bind_i64(st, 10, a->received_ms);
 	audit_bind_i64(st, 11, a->deadline_ms);
 	audit_bind_text(st, 12, is_event ? NULL : a->verdict, AUDIT_TEXT_ID);
-	audit_bind_text(st, 13, a->reason, AUDIT_TEXT_FREE);
+	audit_bind_redacted(st, 13, t, 2);
 	audit_bind_text(st, 14, a->rule, AUDIT_TEXT_FREE);
 	audit_bind_text(st, 15, a->rule_file, AUDIT_TEXT_FREE);
 	audit_bind_text(st, 16, a->source, AUDIT_TEXT_FREE);
@@ -113,57 +194,120 @@ audit_bind_action(sqlite3_stmt *st, const struct action *a, bool is_event)
 	audit_bind_text(st, 21,
 	                action_state_name(is_event ? ACTION_DECIDED : a->state),
 	                AUDIT_TEXT_ID);
-	audit_bind_text(st, 22, a->result, AUDIT_TEXT_FREE);
+	audit_bind_redacted(st, 22, t, 3);
 	audit_bind_i64(st, 23, a->result_size);
 	audit_bind_text(st, 24, a->result_sha256, AUDIT_TEXT_ID);
 	free(risk);
 }
 
+/* Refuses a request id already recorded before anything is written (a
+ * batch has no savepoint to undo a half-written record). */
 static int
-audit_insert_action(struct audit *db, struct action *a, bool is_event)
+audit_check_request(struct audit *db, const char *request_id)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t id = 0;
-	int rc;
 
-	audit_lock(db);
-	rc = audit_begin(db);
+	if (request_id == NULL) {
+		return 0;
+	}
+	int rc = audit_cached(db, audit_sql_request_exists, &st);
 	if (rc != 0) {
-		goto out;
+		return rc;
 	}
-	rc = audit_touch_session(db, a);
+	audit_bind_text(st, 1, request_id, AUDIT_TEXT_ID);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		rc = audit_failf(db, AL_EEXIST, "request %s already recorded",
+		                 request_id);
+	} else if (s != SQLITE_DONE) {
+		rc = audit_fail(db, s);
+	}
+	audit_done(st);
+	return rc;
+}
+
+static int
+audit_fts_insert(struct audit *db, const char *sql, int64_t id,
+                 const struct audit_fts_text *t)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_cached(db, sql, &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	audit_bind_i64(st, 1, id);
+	for (int i = 0; i < AUDIT_FTS_COLS; i++) {
+		audit_bind_redacted(st, i + 2, t, i);
+	}
+	rc = audit_step_done(db, st);
+	audit_done(st);
+	return rc;
+}
+
+/* The row, its FTS entries and its chain entry (inside a transaction). */
+static int
+audit_write_action(struct audit *db, struct action *a, bool is_event,
+                   int64_t *id)
+{
+	struct audit_fts_text t;
+	sqlite3_stmt *st = NULL;
+	int rc = audit_cached(db, audit_sql_action_insert, &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	audit_fts_text_init(&t, a);
+	audit_bind_action(st, a, is_event, &t);
+	rc = audit_insert(db, st, id);
+	audit_done(st);
 	if (rc == 0) {
-		rc = audit_prepare(
-		        db,
-		        "INSERT INTO actions(request_id, session_id, "
-		        "hook_event, "
-		        "tool_name, tool_use_id, cwd, permission_mode, "
-		        "tool_input, summary, received_ms, deadline_ms, "
-		        "verdict, "
-		        "reason, rule, rule_file, source, risk, risk_mask, "
-		        "tainted, tier, state, result, result_size, "
-		        "result_sha) VALUES "
-		        "(?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		        "?,?,?,?,?,?,?,?,?,?,?)",
-		        &st);
+		rc = audit_fts_insert(db, audit_sql_tri_insert, *id, &t);
 	}
 	if (rc == 0) {
-		audit_bind_action(st, a, is_event);
-		rc = audit_insert(db, st, &id);
+		rc = audit_fts_insert(db, audit_sql_word_insert, *id, &t);
+	}
+	audit_fts_text_free(&t);
+	if (rc == 0) {
+		rc = audit_chain_append(db, "actions", *id);
+	}
+	return rc;
+}
+
+/* One action in its own transaction, or as a record of the open batch;
+ * the caller holds the lock. */
+static int
+audit_insert_action_locked(struct audit *db, struct action *a, bool is_event)
+{
+	int64_t id = 0;
+	int rc = audit_begin(db);
+
+	if (rc != 0) {
+		return rc;
+	}
+	rc = audit_check_request(db, a->request_id);
+	if (rc == 0) {
+		rc = audit_touch_session(db, a);
 	}
 	if (rc == 0) {
-		rc = audit_chain_append(db, "actions", id);
+		rc = audit_write_action(db, a, is_event, &id);
 	}
 	if (rc == 0) {
 		rc = audit_commit(db);
 	}
-out:
-	sqlite3_finalize(st);
 	if (rc != 0) {
 		audit_rollback(db);
 	} else {
 		a->id = id;
 	}
+	return rc;
+}
+
+static int
+audit_insert_action(struct audit *db, struct action *a, bool is_event)
+{
+	audit_lock(db);
+	int rc = audit_insert_action_locked(db, a, is_event);
 	audit_unlock(db);
 	return rc;
 }
@@ -180,6 +324,19 @@ audit_record_event(struct audit *db, struct action *a)
 	return audit_insert_action(db, a, true);
 }
 
+/* Two statements rather than one with an OR: each uses its index. */
+static const char audit_sql_final_target_id[] =
+        "SELECT a.id, a.state = 'pending', f.id IS NOT NULL FROM "
+        "actions a LEFT JOIN finals f ON f.action_id = a.id WHERE a.id = ?";
+static const char audit_sql_final_target_req[] =
+        "SELECT a.id, a.state = 'pending', f.id IS NOT NULL FROM "
+        "actions a LEFT JOIN finals f ON f.action_id = a.id "
+        "WHERE a.request_id = ?";
+static const char audit_sql_final_insert[] =
+        "INSERT INTO finals(action_id, state, reason, approver, "
+        "approver_uid, approver_pid, edited_input, decided_ms) VALUES "
+        "(?,?,?,?,?,?,?,?)";
+
 /* The action a final refers to: by id, or by request id when id is 0.
  * *state gets its recorded state and *has_final whether it has ended. */
 static int
@@ -187,18 +344,19 @@ audit_final_target(struct audit *db, const struct action *a, int64_t *id,
                    bool *pending, bool *has_final)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = audit_prepare(
-	        db,
-	        "SELECT a.id, a.state = 'pending', f.id IS NOT NULL FROM "
-	        "actions a LEFT JOIN finals f ON f.action_id = a.id WHERE "
-	        "(?1 > 0 AND a.id = ?1) OR (?1 <= 0 AND a.request_id = ?2)",
-	        &st);
+	int rc = audit_cached(db,
+	                      a->id > 0 ? audit_sql_final_target_id
+	                                : audit_sql_final_target_req,
+	                      &st);
 
 	if (rc != 0) {
 		return rc;
 	}
-	audit_bind_i64(st, 1, a->id);
-	audit_bind_text(st, 2, a->request_id, AUDIT_TEXT_ID);
+	if (a->id > 0) {
+		audit_bind_i64(st, 1, a->id);
+	} else {
+		audit_bind_text(st, 1, a->request_id, AUDIT_TEXT_ID);
+	}
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
@@ -209,7 +367,7 @@ audit_final_target(struct audit *db, const struct action *a, int64_t *id,
 	} else {
 		rc = audit_fail(db, s);
 	}
-	sqlite3_finalize(st);
+	audit_done(st);
 	return rc;
 }
 
@@ -218,12 +376,7 @@ audit_insert_final(struct audit *db, const struct action *a, int64_t id)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t row = 0;
-	int rc = audit_prepare(db,
-	                       "INSERT INTO finals(action_id, state, reason, "
-	                       "approver, approver_uid, approver_pid, "
-	                       "edited_input, decided_ms) VALUES "
-	                       "(?,?,?,?,?,?,?,?)",
-	                       &st);
+	int rc = audit_cached(db, audit_sql_final_insert, &st);
 
 	if (rc != 0) {
 		return rc;
@@ -237,7 +390,7 @@ audit_insert_final(struct audit *db, const struct action *a, int64_t id)
 	audit_bind_text(st, 7, a->edited_input, AUDIT_TEXT_FREE);
 	audit_bind_i64(st, 8, a->decided_ms);
 	rc = audit_insert(db, st, &row);
-	sqlite3_finalize(st);
+	audit_done(st);
 	if (rc == 0) {
 		rc = audit_chain_append(db, "finals", row);
 	}
@@ -281,7 +434,7 @@ audit_record_final(struct audit *db, const struct action *a)
 	return rc;
 }
 
-/* Runs the insert prepared from sql (bound by bind) and chains the row,
+/* Runs the insert of sql (a literal: cached; bound by bind) and chains the row,
  * all in one transaction. */
 static int
 audit_insert_chained(struct audit *db, const char *tbl, const char *sql,
@@ -295,11 +448,12 @@ audit_insert_chained(struct audit *db, const char *tbl, const char *sql,
 	audit_lock(db);
 	rc = audit_begin(db);
 	if (rc == 0) {
-		rc = audit_prepare(db, sql, &st);
+		rc = audit_cached(db, sql, &st);
 	}
 	if (rc == 0) {
 		bind(st, arg);
 		rc = audit_insert(db, st, &id);
+		audit_done(st);
 	}
 	if (rc == 0) {
 		rc = audit_chain_append(db, tbl, id);
@@ -307,7 +461,6 @@ audit_insert_chained(struct audit *db, const char *tbl, const char *sql,
 	if (rc == 0) {
 		rc = audit_commit(db);
 	}
-	sqlite3_finalize(st);
 	if (rc != 0) {
 		audit_rollback(db);
 	} else if (row_id != NULL) {

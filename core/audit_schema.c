@@ -109,8 +109,31 @@ audit_migrate_v1(struct audit *db)
 	return audit_exec(db, audit_schema_v1);
 }
 
+/*
+ * v2. The FTS rows of an action are written by the store itself (see
+ * audit_record.c: a trigger would make FTS5 write one index segment per
+ * row), and retention checkpoints: a `prunes` row records what
+ * audit_prune removed and the hash of the last removed chain entry, where
+ * verification starts. It is chained like any other row.
+ */
+static const char audit_schema_v2[] =
+        "DROP TRIGGER actions_ai;"
+        "CREATE TABLE prunes("
+        " id INTEGER PRIMARY KEY, before_ms INTEGER NOT NULL,"
+        " pruned_ms INTEGER NOT NULL, rows_removed INTEGER NOT NULL,"
+        " entries_removed INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+        " last_hash TEXT NOT NULL, rechained INTEGER NOT NULL,"
+        " by TEXT, by_uid INTEGER);";
+
+static int
+audit_migrate_v2(struct audit *db)
+{
+	return audit_exec(db, audit_schema_v2);
+}
+
 static const struct audit_migration audit_migrations[] = {
 	{ 1, audit_migrate_v1 },
+	{ 2, audit_migrate_v2 },
 };
 
 #define AUDIT_NMIGRATIONS (sizeof audit_migrations / sizeof audit_migrations[0])

@@ -77,8 +77,12 @@ commit_take(struct daemon *d)
 	return head;
 }
 
-/* Writes a batch in one transaction (db_mu held, mu not held). Returns
- * non-zero when the transaction itself failed: then nothing is durable. */
+/* Writes a batch in one transaction (mu not held). The batch belongs to
+ * this thread in the store: other threads' audit calls wait until it
+ * ends, so nothing joins it, and db_mu is not taken: hooks looking up a
+ * request id meanwhile read committed rows on the store's reader
+ * connection instead of waiting for this fsync. Returns non-zero when the
+ * transaction itself failed: then nothing is durable. */
 static int
 commit_write(struct daemon *d, struct commit_item *batch)
 {
@@ -124,14 +128,16 @@ commit_failed_reply(struct commit_item *it, const char *request_id)
 	        "may run unrecorded");
 }
 
-/* Answers the hooks of one item after the batch (mu held). */
-static void
+/* After the batch (mu held): a pending action is held for a human, a
+ * recorded decision published. Returns true when the item's hooks are to
+ * be answered (after mu is released: sending takes a system call per
+ * hook, and every hook handler waits for mu). */
+static bool
 commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 {
 	if (batch_rc != 0 || it->rc_db != 0) {
-		commit_reply_all(it, commit_failed_reply);
-		action_free(it->a);
-		return;
+		it->rc_db = it->rc_db != 0 ? it->rc_db : batch_rc;
+		return true;
 	}
 	if (it->a->state == ACTION_PENDING) {
 		struct waiter *w = xcalloc(1, sizeof *w);
@@ -139,30 +145,46 @@ commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 		w->next = it->extra;
 		it->extra = NULL;
 		daemon_hold(d, it->a, w);
-		return;
+		it->a = NULL;
+		return false;
 	}
-	commit_reply_all(it, commit_recorded_reply);
-	FAULTPOINT("commit_replied"); /* some hooks of a batch answered */
 	if (it->decision) {
 		daemon_publish(d, "decided", it->a, NULL);
 	}
-	action_free(it->a);
+	return true;
+}
+
+/* Answers an item's hooks (mu not held) and frees it. The item is no
+ * longer in d->committing, so no retry can join it any more. */
+static void
+commit_answer(struct commit_item *it)
+{
+	if (it->a != NULL) {
+		commit_reply_all(it, it->rc_db != 0 ? commit_failed_reply
+		                                    : commit_recorded_reply);
+		/* Some hooks of a batch answered. */
+		FAULTPOINT("commit_replied");
+		action_free(it->a);
+	}
+	free(it->context);
+	free(it->mcp_output);
+	free(it);
 }
 
 static void
 commit_batch(struct daemon *d, struct commit_item *batch)
 {
+	struct commit_item *answer = NULL;
+	struct commit_item **tail = &answer;
 	int rc;
 
 	pthread_mutex_unlock(&d->mu);
-	pthread_mutex_lock(&d->db_mu);
 	rc = commit_write(d, batch);
 	char *why = rc != 0 ? xasprintf("audit write failed (%s): the calls "
 	                                "in this batch were denied",
 	                                audit_errmsg(d->db))
 	                    : NULL;
 	FAULTPOINT("commit_durable"); /* committed, no hook answered */
-	pthread_mutex_unlock(&d->db_mu);
 	pthread_mutex_lock(&d->mu);
 	if (why != NULL) {
 		daemon_publish(d, "alert", NULL, why);
@@ -171,12 +193,22 @@ commit_batch(struct daemon *d, struct commit_item *batch)
 	d->committing = NULL;
 	while (batch != NULL) {
 		struct commit_item *next = batch->next;
-		commit_settle(d, batch, rc);
-		free(batch->context);
-		free(batch->mcp_output);
-		free(batch);
+		batch->next = NULL;
+		if (commit_settle(d, batch, rc)) {
+			*tail = batch;
+			tail = &batch->next;
+		} else {
+			commit_answer(batch);
+		}
 		batch = next;
 	}
+	pthread_mutex_unlock(&d->mu);
+	while (answer != NULL) {
+		struct commit_item *next = answer->next;
+		commit_answer(answer);
+		answer = next;
+	}
+	pthread_mutex_lock(&d->mu);
 }
 
 static void *
