@@ -449,6 +449,17 @@ client_actions_free(struct action **a, size_t n)
 }
 
 int
+client_ping(struct client *c, int timeout_ms)
+{
+	cJSON *reply = NULL;
+	int rc = client_call(c, client_op("status"), &reply,
+	                     timeout_ms > 0 ? timeout_ms : 1, NULL);
+
+	cJSON_Delete(reply);
+	return rc;
+}
+
+int
 client_status(struct client *c, char **json)
 {
 	cJSON *reply = NULL;

@@ -63,6 +63,9 @@ int client_log(struct client *c, const struct audit_query *q,
                struct action ***out, size_t *n);
 void client_actions_free(struct action **a, size_t n);
 
+/* Whether the daemon answers within timeout_ms: 0, or an AL_E* code. */
+int client_ping(struct client *c, int timeout_ms);
+
 /* Daemon status as a JSON object text (caller frees). */
 int client_status(struct client *c, char **json);
 
@@ -83,7 +86,8 @@ struct rule;
 /* Proposes a rule in Claude Code's syntax generalised from one call:
  * `Bash(npm run test:*)` from `npm run test -- --watch` (the command and
  * up to two subcommand words), `Edit(src/...)` from an edit of
- * src/app.c (the file's directory and everything below it, `/file` at the project root, `~/` or
+ * src/app.c (the file's directory and everything below it, `/file` at the
+ * project root, `~/` or
  * `//` outside it; Write, MultiEdit and NotebookEdit propose Edit rules,
  * Glob and Grep Read rules), `WebFetch(domain:docs.rs)`, else the tool's
  * name. The rule always parses (core/rule.h) and covers the call.
@@ -130,8 +134,8 @@ void client_rules_report_clear(struct client_rules_report *r);
  * session (*rule, if not NULL, is the rule remembered; caller frees).
  * AL_EINVAL when the call cannot be generalised (findings that always go
  * to a human, a complex command). */
-int client_rules_approve_session(const struct paths *p, int64_t id,
-                                 char **rule, char **err);
+int client_rules_approve_session(const struct paths *p, int64_t id, char **rule,
+                                 char **err);
 /* Saves rule to the user's policy file (permissions.allow) and approves
  * pending action id. */
 int client_rules_approve_always(const struct paths *p, int64_t id,

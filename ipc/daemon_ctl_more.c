@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ipc/daemon_int.h"
+#include "ipc/daemon_prune.h"
 
 struct ctl_more_op {
 	const char *name;
@@ -12,21 +13,12 @@ struct ctl_more_op {
 	               uint64_t peer_pid, const char *peer_name);
 };
 
-/* daemon_rules.c: rules made from calls by approvers. */
-nng_msg *daemon_rules_propose_op(struct daemon *d, const void *req,
-                                 uint64_t uid, uint64_t pid, const char *name);
-nng_msg *daemon_rules_check_op(struct daemon *d, const void *req, uint64_t uid,
-                               uint64_t pid, const char *name);
-nng_msg *daemon_rules_session_op(struct daemon *d, const void *req,
-                                 uint64_t uid, uint64_t pid, const char *name);
-nng_msg *daemon_rules_always_op(struct daemon *d, const void *req, uint64_t uid,
-                                uint64_t pid, const char *name);
-
 static const struct ctl_more_op ctl_more_ops[] = {
 	{ "rule_propose", daemon_rules_propose_op },
 	{ "rule_check", daemon_rules_check_op },
 	{ "approve_session", daemon_rules_session_op },
 	{ "approve_always", daemon_rules_always_op },
+	{ "prune", daemon_prune_op },
 	{ NULL, NULL },
 };
 

@@ -99,11 +99,13 @@ struct daemon {
 	int tier;
 	const char *tier_reason; /* points into doctor */
 	struct doctor_report doctor;
-	uid_t uid;
-	/* Group commit (daemon_commit.c): items queued under mu; the
-	 * committer writes them in one transaction while holding db_mu. Every
-	 * other audit call in the daemon also holds db_mu, so nothing joins a
-	 * batch by accident. Lock order: mu, then db_mu. */
+	uid_t uid; /* Group commit (daemon_commit.c): items queued under mu; the
+	            * committer writes them in one batch transaction. An open
+	            * batch belongs to the committer's thread: the store makes
+	            * other threads' calls wait until it ends, and serves
+	            * lookups from a read-only connection, so nothing joins a
+	            * batch by accident. db_mu still serialises the daemon's
+	            * other writes. Lock order: mu, then db_mu. */
 	pthread_mutex_t db_mu;
 	pthread_cond_t commit_cv;
 	pthread_t committer;
@@ -182,6 +184,16 @@ nng_msg *daemon_hook_error_reply(const char *request_id, const char *event,
 nng_msg *daemon_ctl_more(struct daemon *d, const char *op, const void *req,
                          uint64_t peer_uid, uint64_t peer_pid,
                          const char *peer_name);
+/* daemon_rules.c: rules made from calls by approvers (control ops). */
+nng_msg *daemon_rules_propose_op(struct daemon *d, const void *req,
+                                 uint64_t uid, uint64_t pid, const char *name);
+nng_msg *daemon_rules_check_op(struct daemon *d, const void *req, uint64_t uid,
+                               uint64_t pid, const char *name);
+nng_msg *daemon_rules_session_op(struct daemon *d, const void *req,
+                                 uint64_t uid, uint64_t pid, const char *name);
+nng_msg *daemon_rules_always_op(struct daemon *d, const void *req, uint64_t uid,
+                                uint64_t pid, const char *name);
+
 /* A JSON reply for control ops: {"v":1,"ok":false,"code":..,"error":..}. */
 nng_msg *daemon_ctl_error(const char *code, const char *msg);
 

@@ -29,16 +29,6 @@
 #include "ipc/jsonutil.h"
 #include "ipc/proto.h"
 
-/* Registered in daemon_ctl_more.c's table (req is the parsed cJSON). */
-nng_msg *daemon_rules_propose_op(struct daemon *d, const void *req,
-                                 uint64_t uid, uint64_t pid, const char *name);
-nng_msg *daemon_rules_check_op(struct daemon *d, const void *req, uint64_t uid,
-                               uint64_t pid, const char *name);
-nng_msg *daemon_rules_session_op(struct daemon *d, const void *req,
-                                 uint64_t uid, uint64_t pid, const char *name);
-nng_msg *daemon_rules_always_op(struct daemon *d, const void *req, uint64_t uid,
-                                uint64_t pid, const char *name);
-
 /* Findings that always go to a human, whatever an approver allowed. */
 #define RULES_NEVER_LOOSEN                                       \
 	(RISK_BIT(RISK_DESTRUCTIVE) | RISK_BIT(RISK_TAMPER) |    \

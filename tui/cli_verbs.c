@@ -271,8 +271,11 @@ cli_status(const struct cli *c)
 
 	if (cl == NULL) {
 		return 1;
+	} /* A short probe first: no daemon must not mean a long wait. */
+	rc = client_ping(cl, 1000);
+	if (rc == 0) {
+		rc = client_status(cl, &json);
 	}
-	rc = client_status(cl, &json);
 	if (rc != 0) {
 		printf("airlockd: not running (sockets in %s)\n",
 		       p.runtime_dir);
