@@ -9,6 +9,7 @@
  * allow. It prints nothing else on stdout.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct hook {
 	struct paths paths;
 	int64_t deadline_ms; /* monotonic */
 	bool strict;
+	uid_t daemon_uid;  /* the server's uid must be this (default: ours) */
 	struct buf event;  /* the bytes kept (bounded) */
 	size_t event_size; /* all bytes read */
 	char event_sha[SHA256_HEX_LEN + 1];
@@ -135,7 +137,7 @@ hook_connect(struct hook *h, struct sp_conn **conn, int64_t until)
 	for (;;) {
 		int64_t now = sp_now_ms();
 		rc = sp_connect(
-		        conn, h->paths.hook_sock, geteuid(),
+		        conn, h->paths.hook_sock, h->daemon_uid,
 		        hook_min(now + HOOK_CONNECT_MS, h->deadline_ms));
 		if (rc == 0 || rc == AL_EPERM || rc == AL_EPROTO) {
 			return rc;
@@ -262,7 +264,7 @@ static void
 hook_usage(void)
 {
 	fprintf(stderr, "usage: airlock-hook [--home DIR] [--deadline SECONDS] "
-	                "[--strict] < event.json\n");
+	                "[--strict] [--daemon-user NAME] < event.json\n");
 }
 
 static int
@@ -274,6 +276,13 @@ hook_parse_args(struct hook *h, int argc, char **argv, const char **home,
 			*home = argv[++i];
 		} else if (strcmp(argv[i], "--deadline") == 0 && i + 1 < argc) {
 			*deadline_s = strtol(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--daemon-user") == 0 &&
+		           i + 1 < argc) {
+			/* Tier 2: the daemon runs as another user; only that
+			 * user's socket is trusted. Unknown user: trust none.
+			 */
+			struct passwd *pw = getpwnam(argv[++i]);
+			h->daemon_uid = pw ? pw->pw_uid : (uid_t)-2;
 		} else if (strcmp(argv[i], "--strict") == 0) {
 			h->strict = true;
 		} else {
@@ -295,7 +304,7 @@ main(int argc, char **argv)
 	const char *home = NULL;
 	long deadline_s = 0;
 	int status;
-
+	h.daemon_uid = geteuid();
 	if (hook_parse_args(&h, argc, argv, &home, &deadline_s) != 0) {
 		hook_usage();
 		/* Still answer: a misconfigured hook must block, not pass. */

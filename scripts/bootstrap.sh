@@ -64,7 +64,8 @@ test)
 	long=OFF
 	[ "${AIRLOCK_LONG:-0}" = 1 ] && long=ON
 	build build-test -DCMAKE_BUILD_TYPE=Debug -DAIRLOCK_SANITIZE=ON \
-		-DAIRLOCK_WERROR=ON -DAIRLOCK_LONG_TESTS=$long	# Timing-sensitive integration tests run one at a time.
+		-DAIRLOCK_WERROR=ON -DAIRLOCK_LONG_TESTS=$long
+	# Timing-sensitive integration tests run one at a time.
 	ctest --test-dir build-test --output-on-failure -j1
 	# Every fuzz target for a short run (libFuzzer needs clang).
 	if command -v clang >/dev/null; then
