@@ -121,6 +121,18 @@ struct audit_query {
 	/* Keyset paging: only ids below this (0 for no bound); pass the last
 	 * id of the previous page. */
 	int64_t before_id;
+	/* Additive filters (NULL / 0 / false for any). project: the call's
+	 * cwd is DIR or below it (DIR without a trailing slash). approver:
+	 * the Unix user who decided it (finals.approver). risk_mask: any of
+	 * these RISK_BIT()s among its findings. unsupervised: calls that ran
+	 * without an airlock decision (see audit_query.c: rows an
+	 * "unsupervised" alert names, and PostToolUse/PostToolUseFailure
+	 * events whose tool_use_id no hook-recorded call with a verdict
+	 * has). */
+	const char *project;
+	const char *approver;
+	uint32_t risk_mask;
+	bool unsupervised;
 };
 
 /* Calls fn for matching actions, newest first. User text is never FTS
@@ -311,6 +323,38 @@ struct audit_prune_report {
  */
 int audit_prune(struct audit *db, int64_t before_ms, int64_t now_ms,
                 const char *by, int64_t by_uid, struct audit_prune_report *out);
+
+/* ---- Alert rules (core/audit_alerts.c) ----------------------------------
+ * Lookups the daemon's alert rules make after each decision; all read
+ * committed rows (the reader connection of a file store). */
+
+/* Policy denials (verdict deny) plus human denials (final state denied)
+ * of session_id, into *out. */
+int audit_session_denials(struct audit *db, const char *session_id,
+                          int64_t *out);
+/* Alerts of kind for session_id (NULL: alerts about no session), into
+ * *out. */
+int audit_count_alerts(struct audit *db, const char *kind,
+                       const char *session_id, int64_t *out);
+/* *out true when an action with an id below before_id (0: any) names
+ * host among its network destinations. Indexed: candidates come from the
+ * trigram index (the host appears in the call's text), the most recent
+ * AUDIT_SHORT_SCAN_ROWS calls are scanned for the rest (a host under 3
+ * characters, or one that only the classifier spelled out). */
+int audit_host_seen(struct audit *db, const char *host, int64_t before_id,
+                    bool *out);
+/* Calls fn once with alert id (strings borrowed for the call); AL_ENOENT
+ * when there is none. fn's return value is returned. */
+int audit_get_alert(struct audit *db, int64_t id, audit_alert_fn fn, void *arg);
+
+/* Alert kinds raised by the daemon's rules (ipc/daemon_alerts.c). */
+#define AUDIT_ALERT_DENIALS   "denials"
+#define AUDIT_ALERT_NEW_HOST  "new_host"
+#define AUDIT_ALERT_PRIVILEGE "privilege"
+#define AUDIT_ALERT_TAMPER    "tamper"
+/* The first row of a database started after a corrupt one was set aside:
+ * names the old file and its SHA-256. */
+#define AUDIT_ALERT_CORRUPT "audit_corrupt"
 
 /* The source recorded for calls imported from a transcript. */
 #define AUDIT_SOURCE_IMPORT "import"

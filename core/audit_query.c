@@ -15,7 +15,7 @@
 #include "core/buf.h"
 
 #define AUDIT_DEFAULT_LIMIT 50
-#define AUDIT_MAX_PARAMS    16
+#define AUDIT_MAX_PARAMS    24
 
 struct audit_param {
 	const char *text; /* NULL for an integer */
@@ -24,7 +24,9 @@ struct audit_param {
 
 struct audit_sql {
 	struct buf sql;
-	struct buf owned[2]; /* text built here: FTS query, LIKE pattern */
+	/* text built here: FTS query, LIKE pattern, project directory and
+	 * its prefix */
+	struct buf owned[4];
 	struct audit_param p[AUDIT_MAX_PARAMS];
 	int np;
 	char order[32]; /* the id column to page and sort on */
@@ -151,6 +153,53 @@ audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
 	              AUDIT_SHORT_SCAN_ROWS);
 }
 
+/* "Unsupervised": calls that ran without an airlock decision. Two kinds
+ * of rows say so: a row an "unsupervised" alert names (a transcript
+ * import found a call the hook never saw), and a PostToolUse /
+ * PostToolUseFailure event the hook recorded for a tool_use_id that no
+ * hook-recorded call with a verdict has (the daemon's coverage check:
+ * the tool ran, the hook was never asked). */
+#define AUDIT_UNSUPERVISED_SQL                                                \
+	" AND (a.id IN (SELECT action_id FROM alerts WHERE kind = "           \
+	"'" AUDIT_ALERT_UNSUPERVISED "' AND action_id IS NOT NULL)"           \
+	" OR (a.hook_event IN ('PostToolUse', 'PostToolUseFailure')"          \
+	" AND a.source IS NOT '" AUDIT_SOURCE_IMPORT "'"                      \
+	" AND a.tool_use_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"        \
+	" actions b WHERE b.tool_use_id = a.tool_use_id AND b.verdict IS NOT" \
+	" NULL AND b.source IS NOT '" AUDIT_SOURCE_IMPORT "')))"
+
+/* project, approver, risk category, unsupervised. */
+static void
+audit_sql_filters(struct audit_sql *q, const struct audit_query *aq)
+{
+	if (aq->project != NULL && aq->project[0] != '\0') {
+		struct buf *dir = &q->owned[2];
+		struct buf *under = &q->owned[3];
+		buf_puts(dir, aq->project);
+		while (dir->len > 1 && dir->data[dir->len - 1] == '/') {
+			dir->data[--dir->len] = '\0';
+		}
+		/* A prefix test, case-sensitive (LIKE folds ASCII case):
+		 * DIR itself or below "DIR/", never a sibling such as DIRx. */
+		buf_puts(under, dir->data);
+		if (dir->len > 1) {
+			buf_putc(under, '/');
+		}
+		audit_sql_text(q, " AND (a.cwd = ?", dir->data);
+		audit_sql_text(q, " OR instr(a.cwd, ?) = 1)", under->data);
+	}
+	if (aq->approver != NULL) {
+		audit_sql_text(q, " AND f.approver = ?", aq->approver);
+	}
+	if (aq->risk_mask != 0) {
+		audit_sql_num(q, " AND (a.risk_mask & ?) != 0",
+		              (int64_t)aq->risk_mask);
+	}
+	if (aq->unsupervised) {
+		buf_puts(&q->sql, AUDIT_UNSUPERVISED_SQL);
+	}
+}
+
 static void
 audit_sql_build(struct audit_sql *q, const struct audit_query *aq)
 {
@@ -174,6 +223,7 @@ audit_sql_build(struct audit_sql *q, const struct audit_query *aq)
 	if (aq->verdict != NULL) {
 		audit_sql_text(q, " AND a.verdict = ?", aq->verdict);
 	}
+	audit_sql_filters(q, aq);
 	if (aq->since_ms > 0) {
 		audit_sql_num(q, " AND a.received_ms >= ?", aq->since_ms);
 	}
@@ -217,8 +267,9 @@ audit_query_on(struct audit *db, const struct audit_query *aq,
 		audit_unlock(db);
 	}
 	buf_free(&q.sql);
-	buf_free(&q.owned[0]);
-	buf_free(&q.owned[1]);
+	for (size_t i = 0; i < sizeof q.owned / sizeof q.owned[0]; i++) {
+		buf_free(&q.owned[i]);
+	}
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <nng/nng.h>
@@ -32,6 +33,9 @@ struct client {
 	uint64_t seq;
 	int tier;
 	char *tier_reason;
+	struct client_alert *alerts; /* newest first */
+	size_t nalerts;
+	uint64_t alert_serial;
 };
 
 static void
@@ -91,6 +95,230 @@ client_free_list(struct action **a, size_t n)
 	free(a);
 }
 
+/* ---- alerts ----------------------------------------------------------- */
+
+static void
+client_alert_clear(struct client_alert *a)
+{
+	free(a->kind);
+	free(a->session_id);
+	free(a->message);
+	free(a->acked_by);
+	memset(a, 0, sizeof *a);
+}
+
+static void
+client_alerts_clear(struct client_alert *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		client_alert_clear(&v[i]);
+	}
+	free(v);
+}
+
+static int64_t
+client_json_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static char *
+client_json_strdup(const cJSON *o, const char *key, const char *dflt)
+{
+	const char *s = jsonutil_str(o, key);
+
+	return s != NULL ? xstrdup(s) : dflt != NULL ? xstrdup(dflt) : NULL;
+}
+
+static int64_t
+client_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An alert object of the wire ({"id", "kind", "message", ...}); text is
+ * the event's "text", used when the object has no message. */
+static bool
+client_alert_from_json(const cJSON *j, const char *text,
+                       struct client_alert *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!cJSON_IsObject(j)) {
+		return false;
+	}
+	out->id = client_json_int(j, "id");
+	out->kind = client_json_strdup(j, "kind", "alert");
+	out->session_id = client_json_strdup(j, "session_id", NULL);
+	out->action_id = client_json_int(j, "action_id");
+	out->message = client_json_strdup(j, "message", text ? text : "");
+	out->created_ms = client_json_int(j, "created_ms");
+	out->acked_by = client_json_strdup(j, "acked_by", NULL);
+	out->acked_ms = client_json_int(j, "acked_ms");
+	if (out->acked_by == NULL && out->acked_ms > 0) {
+		out->acked_by = xstrdup("?");
+	}
+	if (out->created_ms <= 0) {
+		out->created_ms = client_wall_ms();
+	}
+	return true;
+}
+
+static struct client_alert *
+client_alert_find(struct client *c, int64_t id)
+{
+	for (size_t i = 0; id > 0 && i < c->nalerts; i++) {
+		if (c->alerts[i].id == id) {
+			return &c->alerts[i];
+		}
+	}
+	return NULL;
+}
+
+/* Newest first: by time, then by id. */
+static int
+client_alert_cmp(const void *pa, const void *pb)
+{
+	const struct client_alert *a = pa, *b = pb;
+
+	if (a->created_ms != b->created_ms) {
+		return a->created_ms > b->created_ms ? -1 : 1;
+	}
+	if (a->id != b->id) {
+		return a->id > b->id ? -1 : 1;
+	}
+	return a->serial > b->serial ? -1 : a->serial < b->serial;
+}
+
+static void
+client_alerts_trim(struct client *c)
+{
+	if (c->nalerts > 1) {
+		qsort(c->alerts, c->nalerts, sizeof *c->alerts,
+		      client_alert_cmp);
+	}
+	while (c->nalerts > CLIENT_ALERTS_MAX) {
+		client_alert_clear(&c->alerts[--c->nalerts]);
+	}
+}
+
+/* Adds a (takes ownership of its strings) as a new alert, or updates the
+ * one with its id. A notice repeating the newest notice only counts. */
+static void
+client_alert_add(struct client *c, struct client_alert *a)
+{
+	struct client_alert *old = client_alert_find(c, a->id);
+
+	for (size_t i = 0; old == NULL && a->id <= 0 && i < c->nalerts; i++) {
+		if (c->alerts[i].id > 0) {
+			continue;
+		}
+		if (strcmp(c->alerts[i].message, a->message) == 0) {
+			c->alerts[i].repeats++;
+			c->alerts[i].created_ms = a->created_ms;
+			client_alert_clear(a);
+			client_alerts_trim(c);
+			return;
+		}
+		break; /* only the newest notice */
+	}
+	if (old != NULL) {
+		a->serial = old->serial;
+		client_alert_clear(old);
+		*old = *a;
+	} else {
+		a->serial = ++c->alert_serial;
+		c->alerts = xrealloc(c->alerts,
+		                     (c->nalerts + 1) * sizeof *c->alerts);
+		c->alerts[c->nalerts++] = *a;
+	}
+	client_alerts_trim(c);
+}
+
+/* The alert events: "alert" (a new alert, or an older daemon's text) and
+ * "alert_ack" (an acknowledgement: only known alerts change). */
+static void
+client_alert_event(struct client *c, const char *type, const cJSON *o)
+{
+	const cJSON *aj = cJSON_GetObjectItemCaseSensitive(o, "alert");
+	const char *text = jsonutil_str(o, "text");
+	struct client_alert a;
+
+	if (strcmp(type, "alert_ack") == 0) {
+		struct client_alert *old = NULL;
+
+		/* only the acknowledgement changes: keep what we know */
+		if (client_alert_from_json(aj, NULL, &a)) {
+			old = client_alert_find(c, a.id);
+		}
+		if (old != NULL) {
+			free(old->acked_by);
+			old->acked_by = a.acked_by ? a.acked_by : xstrdup("?");
+			old->acked_ms = a.acked_ms;
+			a.acked_by = NULL;
+		}
+		client_alert_clear(&a);
+		return;
+	}
+	if (strcmp(type, "alert") != 0) {
+		return;
+	}
+	if (!client_alert_from_json(aj, text, &a)) {
+		/* an older daemon: the text alone */
+		a.kind = xstrdup("notice");
+		a.message = xstrdup(text ? text : "");
+		a.created_ms = client_wall_ms();
+	}
+	if (a.id <= 0) {
+		free(a.kind);
+		a.kind = xstrdup("notice");
+	}
+	client_alert_add(c, &a);
+}
+
+/* A snapshot's "alerts" (when the daemon sends them) replaces the
+ * recorded alerts we hold: it is the truth after a gap. Notices stay. */
+static void
+client_alert_snapshot(struct client *c, const cJSON *arr)
+{
+	struct client_alert *keep = NULL;
+	size_t nkeep = 0;
+	const cJSON *e;
+
+	if (!cJSON_IsArray(arr)) {
+		return;
+	}
+	cJSON_ArrayForEach (e, arr) {
+		struct client_alert a;
+		struct client_alert *old;
+
+		if (!client_alert_from_json(e, NULL, &a) || a.id <= 0) {
+			client_alert_clear(&a);
+			continue;
+		}
+		old = client_alert_find(c, a.id);
+		a.serial = old ? old->serial : ++c->alert_serial;
+		keep = xrealloc(keep, (nkeep + 1) * sizeof *keep);
+		keep[nkeep++] = a;
+	}
+	for (size_t i = 0; i < c->nalerts; i++) {
+		if (c->alerts[i].id > 0) {
+			client_alert_clear(&c->alerts[i]);
+			continue;
+		}
+		keep = xrealloc(keep, (nkeep + 1) * sizeof *keep);
+		keep[nkeep++] = c->alerts[i];
+	}
+	free(c->alerts);
+	c->alerts = keep;
+	c->nalerts = nkeep;
+	client_alerts_trim(c);
+}
+
 void
 client_close(struct client *c)
 {
@@ -102,6 +330,7 @@ client_close(struct client *c)
 	client_free_list(c->pending, c->npending);
 	client_free_list(c->recent, c->nrecent);
 	free(c->tier_reason);
+	client_alerts_clear(c->alerts, c->nalerts);
 	free(c);
 }
 
@@ -237,6 +466,8 @@ client_resnapshot(struct client *c, int timeout_ms)
 		c->tier = cJSON_IsNumber(t) ? t->valueint : 0;
 		free(c->tier_reason);
 		c->tier_reason = xstrdup(jsonutil_str(r, "tier_reason"));
+		client_alert_snapshot(
+		        c, cJSON_GetObjectItemCaseSensitive(r, "alerts"));
 	}
 	cJSON_Delete(r);
 	return rc;
@@ -314,6 +545,7 @@ client_event(struct client *c, const char *buf, size_t len, bool *changed)
 		if (aj != NULL && codec_action_from_json(aj, &a) == 0) {
 			client_apply(c, type, a);
 		}
+		client_alert_event(c, type, o);
 		*changed = true;
 	}
 	cJSON_Delete(o);
@@ -497,4 +729,30 @@ char *
 client_action_json(const struct action *a)
 {
 	return codec_action_text(a);
+}
+
+const struct client_alert *
+client_alerts(const struct client *c, size_t *n)
+{
+	*n = c->nalerts;
+	return c->alerts;
+}
+
+size_t
+client_alerts_unacked(const struct client *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nalerts; i++) {
+		if (c->alerts[i].id > 0 && c->alerts[i].acked_by == NULL) {
+			n++;
+		}
+	}
+	return n;
+}
+
+uint64_t
+client_alerts_serial(const struct client *c)
+{
+	return c->alert_serial;
 }

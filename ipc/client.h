@@ -141,4 +141,45 @@ int client_rules_approve_session(const struct paths *p, int64_t id, char **rule,
 int client_rules_approve_always(const struct paths *p, int64_t id,
                                 const char *rule, char **err);
 
+/* ---- Alerts received (ipc/client.c) ----------------------------------
+ * The daemon publishes every alert it records ("alert" events) and every
+ * acknowledgement ("alert_ack"); the client keeps the most recent ones.
+ * An older daemon's alert carries only a text: it is kept as a notice
+ * (id 0) that cannot be acknowledged and is not counted. */
+
+#define CLIENT_ALERTS_MAX 100
+
+struct client_alert {
+	int64_t id;         /* the daemon's alert id; 0 for a notice */
+	char *kind;         /* "tamper", "injection", ...; "notice" */
+	char *session_id;   /* NULL when not about one session */
+	int64_t action_id;  /* 0 when not about one action */
+	char *message;      /* untrusted: sanitise before display */
+	int64_t created_ms; /* the daemon's time, or arrival for a notice */
+	char *acked_by;     /* NULL until acknowledged */
+	int64_t acked_ms;
+	unsigned repeats; /* a notice repeated this many more times */
+	/* Increases by one for each alert this client had not seen before
+	 * (from the stream or a snapshot): compare with a remembered value
+	 * to ring once per new alert. */
+	uint64_t serial;
+};
+
+/* The recent alerts, newest first, at most CLIENT_ALERTS_MAX; borrowed
+ * until the next pump. */
+const struct client_alert *client_alerts(const struct client *c, size_t *n);
+/* How many of them are recorded and not acknowledged. */
+size_t client_alerts_unacked(const struct client *c);
+/* The serial of the newest alert (0 when none ever arrived). */
+uint64_t client_alerts_serial(const struct client *c);
+
+/* ---- Acknowledging alerts (ipc/client_alerts.c) ---------------------- */
+
+/* Acknowledges alert id as this user (the "alert_ack" control op, on its
+ * own connection). AL_EEXIST when it was already acknowledged (*err says
+ * by whom), AL_ENOENT when there is no such alert, AL_EPERM when this user
+ * may not, AL_ECONN / AL_ETIMEDOUT when no daemon answers. *err (caller
+ * frees) holds the daemon's message on failure, NULL on success. */
+int client_alert_ack(const struct paths *p, int64_t id, char **err);
+
 #endif

@@ -344,6 +344,7 @@ daemon_finish(struct daemon *d, struct pend *p, char **err)
 	p->waiters = NULL;
 	daemon_unlink(d, p);
 	daemon_publish(d, "decided", p->a, NULL);
+	daemon_alerts_after(d, p->a); /* a human denial counts */
 	action_free(p->a);
 	free(p);
 	return 0;
@@ -444,6 +445,7 @@ daemon_run(struct daemon *d, volatile sig_atomic_t *stop_flag)
 		daemon_tick(d);
 		daemon_watchdog(d);
 		daemon_degraded_tick(d);
+		daemon_checkpoint_tick(d);
 	}
 	return 0;
 }

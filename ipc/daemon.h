@@ -20,6 +20,12 @@ struct daemon_opts {
 	int64_t approval_timeout_ms; /* 0: the policy's (default 300 s) */
 	int64_t abandon_grace_ms;    /* 0: 15 s */
 	const char *hook_group; /* tier 2: group that may reach hook.sock */
+	/* --witness FILE: every periodic checkpoint is appended to FILE too
+	 * (absolute; borrowed for the daemon's life). NULL: none. */
+	const char *witness_path;
+	/* --checkpoint-interval SECONDS: how often checkpoints are published
+	 * (and witnessed); 0: every 60 s. */
+	int64_t checkpoint_interval_ms;
 };
 
 /* Opens the database, loads the policy and pending actions, and starts

@@ -139,6 +139,7 @@ commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 		it->rc_db = it->rc_db != 0 ? it->rc_db : batch_rc;
 		return true;
 	}
+	daemon_alerts_after(d, it->a); /* recorded: alert rules */
 	if (it->a->state == ACTION_PENDING) {
 		struct waiter *w = xcalloc(1, sizeof *w);
 		w->rc = it->rc;

@@ -204,13 +204,26 @@ ctl_log(struct daemon *d, const cJSON *req)
 		                 .since_ms = ctl_int(req, "since_ms"),
 		                 .until_ms = ctl_int(req, "until_ms"),
 		                 .limit = (int)ctl_int(req, "limit") };
-	cJSON *o = ctl_ok();
-	struct ctl_log_ctx c = { cJSON_AddArrayToObject(o, "actions") };
+	const char *risk = jsonutil_str(req, "risk");
+	enum risk_cat cat = RISK_BENIGN;
+	cJSON *o;
+	struct ctl_log_ctx c;
 	int rc;
 
+	/* The console's history filters (docs/protocol.md). */
+	q.project = jsonutil_str(req, "project");
+	q.approver = jsonutil_str(req, "approver");
+	q.unsupervised = cJSON_IsTrue(
+	        cJSON_GetObjectItemCaseSensitive(req, "unsupervised"));
+	if (risk != NULL && !risk_cat_from_name(risk, &cat)) {
+		return ctl_error("invalid", "unknown risk category");
+	}
+	q.risk_mask = risk != NULL ? RISK_BIT(cat) : 0;
 	if (q.limit <= 0 || q.limit > 10000) {
 		q.limit = 50;
 	}
+	o = ctl_ok();
+	c.arr = cJSON_AddArrayToObject(o, "actions");
 	/* History needs only the database, not the daemon's state. */
 	pthread_mutex_lock(&d->db_mu);
 	rc = audit_query(d->db, &q, ctl_log_one, &c);

@@ -19,6 +19,7 @@ static const struct ctl_more_op ctl_more_ops[] = {
 	{ "approve_session", daemon_rules_session_op },
 	{ "approve_always", daemon_rules_always_op },
 	{ "prune", daemon_prune_op },
+	{ "alert_ack", daemon_alert_ack_op },
 	{ NULL, NULL },
 };
 

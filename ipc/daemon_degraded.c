@@ -50,6 +50,11 @@ daemon_degraded_enter(struct daemon *d, int rc, char **err,
 	if (rc == 0 || rc == AL_EEXIST || reopen == NULL) {
 		return rc;
 	}
+	/* A corrupt file is set aside and a new database started
+	 * (daemon_corrupt.c); everything else waits here until it clears. */
+	if (daemon_corrupt_recover(d, rc, err, reopen) == 0) {
+		return 0;
+	}
 	degraded_forget_pending(d);
 	audit_close(d->db);
 	d->db = NULL;
@@ -98,7 +103,11 @@ daemon_degraded_tick(struct daemon *d)
 		d->db_alert_ms = now + DEGRADED_ALERT_MS;
 	}
 	if (now >= d->db_retry_ms) {
-		if (d->db_reopen(d, &err) == 0) {
+		int rc = d->db_reopen(d, &err);
+		if (rc != 0) {
+			rc = daemon_corrupt_recover(d, rc, &err, d->db_reopen);
+		}
+		if (rc == 0) {
 			degraded_recovered(d);
 		} else {
 			degraded_forget_pending(d);

@@ -128,6 +128,9 @@ struct daemon {
 	int64_t db_alert_ms;   /* monotonic */
 	uint64_t db_denied;
 	int (*db_reopen)(struct daemon *d, char **err);
+	/* Periodic checkpoints (daemon_checkpoint.c); timer thread only. */
+	int64_t cp_next_ms; /* monotonic */
+	bool cp_witness_failed;
 };
 
 int64_t daemon_now_mono(void);
@@ -264,5 +267,36 @@ void daemon_post_process(struct daemon *d, const struct event *ev,
 /* Records and publishes an alert; mu held. */
 void daemon_alert(struct daemon *d, const char *kind, const char *session_id,
                   int64_t action_id, const char *message);
+
+/* ---- Alerts (daemon_alerts.c) ------------------------------------------ */
+
+/* Publishes {"v","epoch","seq","type": type} plus every member of body (a
+ * JSON object; taken, may be NULL) with the next sequence number; mu
+ * held. */
+void daemon_publish_obj(struct daemon *d, const char *type, struct cJSON *body);
+/* Publishes a recorded alert: {"type":"alert","alert":{"id","kind",
+ * "session_id","action_id","message","created_ms"},"text":message}; mu
+ * held. */
+void daemon_alert_publish(struct daemon *d, const struct audit_alert *al);
+/* The alert rules, after a call was recorded (state decided or pending)
+ * or a pending call ended (daemon_finish); mu held. */
+void daemon_alerts_after(struct daemon *d, const struct action *a);
+/* Control op "alert_ack": {"id": N}. */
+nng_msg *daemon_alert_ack_op(struct daemon *d, const void *req, uint64_t uid,
+                             uint64_t pid, const char *name);
+
+/* Timer thread: every 60 s (and at the first tick) publishes the chain's
+ * checkpoint and appends it to the --witness file (daemon_checkpoint.c). */
+void daemon_checkpoint_tick(struct daemon *d);
+
+/* daemon_corrupt.c: when opening the database failed because the file is
+ * corrupt (not merely locked, full or read-only), sets it aside read-only
+ * (audit.db.corrupt-<time>, mode 0400, with its WAL), starts a new
+ * database whose first chain row is an alert naming the old file and its
+ * SHA-256, and opens it with reopen: returns 0 (and frees *err) when the
+ * daemon can serve. Otherwise returns rc with *err as it was, or a new
+ * error. d->db must be NULL. */
+int daemon_corrupt_recover(struct daemon *d, int rc, char **err,
+                           daemon_state_fn reopen);
 
 #endif

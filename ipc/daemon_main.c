@@ -66,6 +66,21 @@ daemon_write_pid(const char *path)
 	}
 }
 
+/* path made absolute against the current directory; NULL for NULL. */
+static char *
+daemon_abs_path(const char *path)
+{
+	char cwd[4096];
+
+	if (path == NULL) {
+		return NULL;
+	}
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL) {
+		return xstrdup(path);
+	}
+	return xasprintf("%s/%s", cwd, path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -73,6 +88,7 @@ main(int argc, char **argv)
 	struct daemon *d = NULL;
 	struct daemon_opts opts = { 0 };
 	const char *home = NULL;
+	const char *witness = NULL;
 	int foreground = 0;
 	char *err = NULL;
 	struct sigaction sa;
@@ -89,6 +105,12 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--hook-group") == 0 &&
 		           i + 1 < argc) {
 			opts.hook_group = argv[++i];
+		} else if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc) {
+			witness = argv[++i];
+		} else if (strcmp(argv[i], "--checkpoint-interval") == 0 &&
+		           i + 1 < argc) {
+			opts.checkpoint_interval_ms =
+			        strtoll(argv[++i], NULL, 10) * 1000;
 		} else if (strcmp(argv[i], "--approval-timeout") == 0 &&
 		           i + 1 < argc) {
 			opts.approval_timeout_ms =
@@ -97,17 +119,23 @@ main(int argc, char **argv)
 			fprintf(stderr,
 			        "usage: airlockd [--home DIR] [--foreground] "
 			        "[--approval-timeout SECONDS] [--abandon-grace "
-			        "SECONDS] [--hook-group NAME]\n");
+			        "SECONDS] [--hook-group NAME] [--witness "
+			        "FILE] [--checkpoint-interval SECONDS]\n");
 			return 2;
 		}
 	}
+	/* Before detaching: a relative path means the caller's directory. */
+	char *witness_abs = daemon_abs_path(witness);
+	opts.witness_path = witness_abs;
 	paths_init(&paths, home);
 	if (paths_ensure_dirs(&paths, &err) != 0) {
 		fprintf(stderr, "airlockd: %s\n", err);
+		free(witness_abs);
 		return 1;
 	}
 	if (!foreground && daemon_detach(paths.log_path) != 0) {
 		fprintf(stderr, "airlockd: cannot detach\n");
+		free(witness_abs);
 		return 1;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -118,6 +146,7 @@ main(int argc, char **argv)
 	if (daemon_open(&d, &paths, &opts, &err) != 0) {
 		fprintf(stderr, "airlockd: %s\n", err ? err : "cannot start");
 		free(err);
+		free(witness_abs);
 		paths_clear(&paths);
 		return 1;
 	}
@@ -127,5 +156,6 @@ main(int argc, char **argv)
 	daemon_close(d);
 	unlink(paths.pid_path);
 	paths_clear(&paths);
+	free(witness_abs);
 	return 0;
 }

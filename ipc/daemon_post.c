@@ -32,7 +32,7 @@ daemon_alert(struct daemon *d, const char *kind, const char *session_id,
 	pthread_mutex_lock(&d->db_mu);
 	int rc = audit_record_alert(d->db, &al);
 	pthread_mutex_unlock(&d->db_mu);
-	daemon_publish(d, "alert", NULL, message);
+	daemon_alert_publish(d, &al); /* id 0 when it was not recorded */
 	if (rc != 0) {
 		daemon_publish(d, "alert", NULL,
 		               "audit write failed while recording an alert");

@@ -12,7 +12,8 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 
-#define PL_MAX_TIMEOUT 86400
+#define PL_MAX_TIMEOUT       86400
+#define PL_MAX_ALERT_DENIALS 1000
 
 /* What a file may do to the policy. */
 enum pl_role {
@@ -512,6 +513,36 @@ pl_scalar(struct pl_file *f, struct pl_load *ld, const cJSON *m, char **err)
 	return 0;
 }
 
+/* "alerts": {"denials": N}: read by the daemon (ipc/daemon_alerts.c);
+ * only its shape is checked here. User policy only: a project must not
+ * silence the alerts about its own agent. */
+static int
+pl_alerts(struct pl_file *f, const cJSON *obj, char **err)
+{
+	const cJSON *m;
+
+	if (f->role != PL_USER || !cJSON_IsObject(obj)) {
+		return pl_fail(err, f, pl_line(f, obj), AL_EPARSE,
+		               "\"alerts\" must be an object in the user "
+		               "policy");
+	}
+	cJSON_ArrayForEach (m, obj) {
+		if (strcmp(m->string, "denials") != 0) {
+			return pl_fail(err, f, pl_line(f, m), AL_EPARSE,
+			               "unknown key \"alerts.%s\"", m->string);
+		}
+		if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
+		    m->valuedouble > PL_MAX_ALERT_DENIALS ||
+		    m->valuedouble != (double)(int)m->valuedouble) {
+			return pl_fail(err, f, pl_line(f, m), AL_EPARSE,
+			               "\"alerts.denials\" must be a whole "
+			               "number from 0 (off) to %d",
+			               PL_MAX_ALERT_DENIALS);
+		}
+	}
+	return 0;
+}
+
 static int
 pl_member(struct pl_file *f, struct pl_load *ld, const cJSON *m, char **err)
 {
@@ -532,6 +563,9 @@ pl_member(struct pl_file *f, struct pl_load *ld, const cJSON *m, char **err)
 	if (strcmp(k, "strict") == 0 || strcmp(k, "claude_allow") == 0 ||
 	    strcmp(k, "approval_timeout") == 0) {
 		return pl_scalar(f, ld, m, err);
+	}
+	if (strcmp(k, "alerts") == 0) {
+		return pl_alerts(f, m, err);
 	}
 	if (strcmp(k, "$schema") == 0 || strcmp(k, "comment") == 0) {
 		return 0;

@@ -23,6 +23,8 @@
 	X(VIEW_QUEUE, "view-queue", "Show the pending queue")             \
 	X(VIEW_HISTORY, "view-history", "Show the recent history")        \
 	X(VIEW_SESSIONS, "view-sessions", "Show the sessions")            \
+	X(VIEW_ALERTS, "view-alerts", "Show the alerts")                  \
+	X(ACK_ALERT, "ack-alert", "Acknowledge the selected alert")       \
 	X(SEARCH, "search", "Search the history as you type")             \
 	X(OPEN, "open", "Replay the session, or the call in its session") \
 	X(NEXT_CALL, "next-call", "Replay: step to the next call")        \

@@ -169,7 +169,8 @@ static const struct cli_verb cli_verbs[] = {
 	{ "deny", cli_deny, "deny ID --reason R" },
 	{ "log", cli_log,
 	  "log [QUERY] [--json] [--limit N] [--session S] "
-	  "[--tool T] [--decision D] [--since 2h]" },
+	  "[--tool T] [--decision D] [--since 2h] [--project DIR] "
+	  "[--approver USER] [--risk CATEGORY] [--unsupervised]" },
 	{ "status", cli_status, "status" },
 	{ "daemon", cli_daemon, "daemon [--foreground]" },
 	{ "install", cli_install, "install [--project DIR | --user]" },
@@ -189,7 +190,8 @@ static const struct cli_verb cli_verbs[] = {
 	{ "export", cli_export,
 	  "export [--since T] [--until T] > calls.jsonl" },
 	{ "stats", cli_stats, "stats [--json] [--since T] [--until T]" },
-	{ "alerts", cli_alerts, "alerts [--json] [--all] [--limit N]" },
+	{ "alerts", cli_alerts,
+	  "alerts [--json] [--all] [--limit N] | alerts --ack ID" },
 	{ "import", cli_import, "import TRANSCRIPT.jsonl..." },
 };
 
@@ -197,7 +199,7 @@ void
 cli_usage(void)
 {
 	fprintf(stderr, "usage: airlock [--home DIR] [--theme NAME] "
-	                "[--readonly]          open the console\n");
+	                "[--readonly] [--osc-notify]  open the console\n");
 	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++) {
 		fprintf(stderr, "       airlock [--home DIR] %s\n",
 		        cli_verbs[i].usage);

@@ -23,6 +23,7 @@
 #include "core/paths.h"
 #include "core/sanitize.h"
 #include "core/xalloc.h"
+#include "ipc/client.h"
 #include "ipc/export.h"
 #include "ipc/transcript.h"
 #include "tui/cli_audit_int.h"
@@ -400,18 +401,49 @@ cli_audit_alert_one(const struct audit_alert *al, void *arg)
 	return 0;
 }
 
+/* `airlock alerts --ack ID`: through the daemon, which records who
+ * acknowledged it (peer credentials) and tells every console. */
+static int
+cli_alerts_ack(const struct cli *c, long long id)
+{
+	struct paths p;
+	char *err = NULL;
+
+	paths_init(&p, c->home);
+	int rc = client_alert_ack(&p, (int64_t)id, &err);
+	if (rc == 0) {
+		printf("alert %lld acknowledged\n", id);
+	} else if (rc == AL_ECONN || rc == AL_ETIMEDOUT) {
+		fprintf(stderr,
+		        "airlock: acknowledging needs airlockd, which did not "
+		        "answer (%s)\n",
+		        err ? err : al_strerror(rc));
+	} else {
+		fprintf(stderr, "airlock: %s\n", err ? err : al_strerror(rc));
+	}
+	free(err);
+	paths_clear(&p);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 cli_alerts(const struct cli *c)
 {
 	bool json = cli_flag(c, "--json");
 	const char *lim = cli_opt(c, "--limit");
+	const char *ack = cli_opt(c, "--ack");
 	struct cli_audit_ctx x = { 0 };
 	long long limit = 50;
+	long long id = 0;
 
-	if (lim != NULL && !cli_audit_num(lim, &limit)) {
-		fprintf(stderr,
-		        "usage: airlock alerts [--json] [--all] [--limit N]\n");
+	if ((lim != NULL && !cli_audit_num(lim, &limit)) ||
+	    (cli_flag(c, "--ack") && !cli_audit_num(ack, &id))) {
+		fprintf(stderr, "usage: airlock alerts [--json] [--all] "
+		                "[--limit N] | --ack ID\n");
 		return 2;
+	}
+	if (id > 0) {
+		return cli_alerts_ack(c, id);
 	}
 	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
 		return 1;

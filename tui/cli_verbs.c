@@ -222,10 +222,13 @@ cli_log_one(const struct action *a, void *arg)
 int
 cli_log(const struct cli *c)
 {
-	static const char *const with_value[] = { "--limit", "--session",
-		                                  "--tool",  "--decision",
-		                                  "--since", "--until",
-		                                  NULL };
+	static const char *const with_value[] = {
+		"--limit", "--session", "--tool",     "--decision", "--since",
+		"--until", "--project", "--approver", "--risk",     NULL
+	};
+	const char *risk = cli_opt(c, "--risk");
+	const char *project = cli_opt(c, "--project");
+	enum risk_cat cat = RISK_BENIGN;
 	struct audit_query q = {
 		.text = cli_arg(c, with_value, 0),
 		.session_id = cli_opt(c, "--session"),
@@ -233,8 +236,10 @@ cli_log(const struct cli *c)
 		.verdict = cli_opt(c, "--decision"),
 		.since_ms = cli_parse_time(cli_opt(c, "--since")),
 		.until_ms = cli_parse_time(cli_opt(c, "--until")),
-		.limit =
-		        cli_opt(c, "--limit") ? atoi(cli_opt(c, "--limit")) : 50
+		.limit = cli_opt(c, "--limit") ? atoi(cli_opt(c, "--limit"))
+		                               : 50,
+		.approver = cli_opt(c, "--approver"),
+		.unsupervised = cli_flag(c, "--unsupervised"),
 	};
 	struct cli_audit_ctx x;
 	struct cli_log_out out = { .json = cli_flag(c, "--json"),
@@ -246,10 +251,23 @@ cli_log(const struct cli *c)
 		                "2026-11-01\n");
 		return 2;
 	}
+	if (risk != NULL && !risk_cat_from_name(risk, &cat)) {
+		fprintf(stderr, "airlock log: --risk takes a category: egress, "
+		                "privilege, destructive, secret_access, "
+		                "tamper, obfuscation, workspace_write, "
+		                "unparsed\n");
+		return 2;
+	}
+	q.risk_mask = risk != NULL ? RISK_BIT(cat) : 0;
+	/* Calls record absolute working directories: compare with the
+	 * directory as the shell named it, resolved (".", symlinks). */
+	char *dir = project ? realpath(project, NULL) : NULL;
+	q.project = dir ? dir : project;
 	/* Read-only from the database itself (WAL readers never block the
 	 * daemon): history works with or without a running daemon, and
 	 * without a round trip through it. */
 	if (cli_audit_open(c, &x, AUDIT_READONLY) != 0) {
+		free(dir);
 		return 1;
 	}
 	rc = audit_query(x.db, &q, cli_log_one, &out);
@@ -258,6 +276,7 @@ cli_log(const struct cli *c)
 		        audit_errmsg(x.db));
 	}
 	cli_audit_close(&x);
+	free(dir);
 	return rc == 0 ? 0 : 1;
 }
 

@@ -24,10 +24,14 @@
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
+#include "tui/osc.h"
 #include "tui/theme.h"
+#include "tui/view_alerts.h"
 #include "tui/view_detail.h"
+#include "tui/view_diff.h"
 #include "tui/view_help.h"
 #include "tui/view_history.h"
+#include "tui/view_json.h"
 #include "tui/view_replay.h"
 #include "tui/view_rules.h"
 
@@ -47,6 +51,7 @@ enum console_view {
 	CONSOLE_VIEW_HISTORY,
 	CONSOLE_VIEW_SESSIONS,
 	CONSOLE_VIEW_REPLAY,
+	CONSOLE_VIEW_ALERTS,
 };
 
 enum console_prompt {
@@ -61,6 +66,7 @@ enum console_prompt {
 #define CONSOLE_PUMP_MS       250
 #define CONSOLE_HISTORY_LIMIT 200
 #define CONSOLE_REPLAY_LIMIT  5000
+#define CONSOLE_READS_LIMIT   500
 
 struct console {
 	const struct console_opts *o;
@@ -69,6 +75,9 @@ struct console {
 	struct theme theme;
 	struct draw *draw;
 	struct alert *alert;
+	struct osc *osc;
+	enum osc_notify osc_notify; /* console.conf `notify osc` */
+	bool title_off;             /* console.conf `title off` */
 	enum console_view view;
 	bool help;
 	bool quit;
@@ -101,6 +110,18 @@ struct console {
 	int64_t *replay_ids;
 	size_t nreplay;
 	struct layout_sel rsel;
+
+	/* alerts: borrowed from the client; selected by serial (a notice
+	 * has no id) */
+	const struct client_alert *alerts;
+	int64_t *alert_ids;
+	size_t nalerts;
+	struct layout_sel asel;
+	uint64_t alert_serial_seen;
+
+	/* when the session of read_for_id last read its file (view_diff.h) */
+	int64_t read_for_id;
+	int64_t read_ms;
 
 	/* approve always: the rule being checked and its dry run */
 	char *rule_text;
@@ -222,6 +243,60 @@ console_selected(const struct console *c)
 	return NULL;
 }
 
+/* The newest of the session's Reads of path before the call, from the
+ * audit trail: a time, VIEW_DIFF_READ_NONE, or VIEW_DIFF_READ_UNKNOWN
+ * when the daemon could not say. */
+static int64_t
+console_find_read(struct console *c, const struct action *a, const char *path)
+{
+	struct audit_query q = { .session_id = a->session_id,
+		                 .tool_name = "Read",
+		                 .until_ms = a->received_ms,
+		                 .limit = CONSOLE_READS_LIMIT };
+	struct action **v = NULL;
+	size_t n = 0;
+	int64_t best = VIEW_DIFF_READ_NONE;
+
+	if (a->session_id == NULL || client_log(c->client, &q, &v, &n) != 0) {
+		return VIEW_DIFF_READ_UNKNOWN;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *p = NULL;
+		size_t len;
+
+		if (v[i]->tool_input != NULL &&
+		    view_json_string_field(v[i]->tool_input, "file_path", &p,
+		                           &len) == 0 &&
+		    strcmp(p, path) == 0 && v[i]->received_ms > best) {
+			best = v[i]->received_ms;
+		}
+		free(p);
+	}
+	client_actions_free(v, n);
+	return best;
+}
+
+/* The session's last Read of the file a pending file tool changes, looked
+ * up once per call (a history query: not on every frame). */
+static int64_t
+console_read_ms(struct console *c, const struct action *a)
+{
+	char *path;
+
+	if (a->state != ACTION_PENDING) {
+		return VIEW_DIFF_READ_UNKNOWN;
+	}
+	if (c->read_for_id == a->id) {
+		return c->read_ms;
+	}
+	path = view_diff_file_path(a);
+	c->read_for_id = a->id;
+	c->read_ms =
+	        path ? console_find_read(c, a, path) : VIEW_DIFF_READ_UNKNOWN;
+	free(path);
+	return c->read_ms;
+}
+
 /* Rings and notifies for pending actions never seen before. */
 static void
 console_alert_new(struct console *c)
@@ -247,9 +322,57 @@ console_alert_new(struct console *c)
 	        xasprintf("Claude Code wants to run `%s` in %s", what, where);
 
 	alert_post(c->alert, "airlock: approval needed", body);
+	osc_notify(c->osc, "airlock: approval needed", body);
 	free(body);
 	free(what);
 	free(where);
+}
+
+static void
+console_sync_alerts(struct console *c)
+{
+	size_t n;
+	const struct client_alert *v = client_alerts(c->client, &n);
+
+	c->alerts = v;
+	c->nalerts = n;
+	c->alert_ids =
+	        xrealloc(c->alert_ids, (n ? n : 1) * sizeof *c->alert_ids);
+	for (size_t i = 0; i < n; i++) {
+		c->alert_ids[i] = (int64_t)v[i].serial;
+	}
+	layout_sel_sync(&c->asel, c->alert_ids, n);
+}
+
+/* The bell and a notification for each alert never seen before (not for
+ * those already there when the console started). */
+static void
+console_alert_alerts(struct console *c)
+{
+	uint64_t seen = c->alert_serial_seen;
+
+	c->alert_serial_seen = client_alerts_serial(c->client);
+	if (!c->have_snapshot) {
+		return;
+	}
+	/* oldest first: the notifier's one slot keeps the newest */
+	for (size_t i = c->nalerts; i-- > 0;) {
+		const struct client_alert *al = &c->alerts[i];
+		char *kind, *msg, *title;
+
+		if (al->serial <= seen) {
+			continue;
+		}
+		kind = sanitize_to_string(al->kind, strlen(al->kind), NULL);
+		msg = sanitize_to_string(al->message, strlen(al->message),
+		                         NULL);
+		title = xasprintf("airlock alert: %s", kind);
+		alert_post(c->alert, title, msg);
+		osc_notify(c->osc, title, msg);
+		free(title);
+		free(msg);
+		free(kind);
+	}
 }
 
 static unsigned
@@ -263,7 +386,9 @@ console_pump(struct console *c)
 		return CONSOLE_REDRAW_NONE;
 	}
 	console_sync_queue(c);
+	console_sync_alerts(c);
 	console_alert_new(c);
+	console_alert_alerts(c);
 	if (client_connected(c->client)) {
 		c->have_snapshot = true;
 	}
@@ -645,6 +770,9 @@ console_move(struct console *c, long delta)
 	case CONSOLE_VIEW_REPLAY:
 		layout_sel_move(&c->rsel, c->replay_ids, c->nreplay, delta);
 		break;
+	case CONSOLE_VIEW_ALERTS:
+		layout_sel_move(&c->asel, c->alert_ids, c->nalerts, delta);
+		break;
 	}
 }
 
@@ -736,6 +864,57 @@ console_on_view_sessions(struct console *c)
 	c->view = CONSOLE_VIEW_SESSIONS;
 	c->help = false;
 	console_load_sessions(c);
+	return CONSOLE_REDRAW_ALL;
+}
+
+static unsigned
+console_on_view_alerts(struct console *c)
+{
+	c->view = CONSOLE_VIEW_ALERTS;
+	c->help = false;
+	return CONSOLE_REDRAW_ALL;
+}
+
+/* K in the alerts view: the daemon records who acknowledged (peer
+ * credentials) and tells every console; the first acknowledgement wins. */
+static unsigned
+console_on_ack_alert(struct console *c)
+{
+	const struct client_alert *al;
+	char *err = NULL, *safe;
+	int64_t id;
+	int rc;
+
+	if (c->view != CONSOLE_VIEW_ALERTS || c->nalerts == 0) {
+		console_say(c, ROLE_DIM, "no alert is selected");
+		return CONSOLE_REDRAW_STATUS;
+	}
+	if (c->o->readonly) {
+		console_say(c, ROLE_ERROR,
+		            "read-only console: no acknowledging");
+		return CONSOLE_REDRAW_STATUS;
+	}
+	al = &c->alerts[c->asel.index];
+	/* one already acknowledged still goes to the daemon, which says by
+	 * whom: its record is the truth, not our copy */
+	if (al->id <= 0) {
+		console_say(c, ROLE_DIM,
+		            "a notice from the daemon: nothing to acknowledge");
+		return CONSOLE_REDRAW_STATUS;
+	}
+	id = al->id;
+	rc = client_alert_ack(c->o->paths, id, &err);
+	safe = err ? sanitize_to_string(err, strlen(err), NULL) : NULL;
+	if (rc == 0) {
+		console_say(c, ROLE_OK, "alert #%lld acknowledged",
+		            (long long)id);
+	} else {
+		console_say(c, ROLE_ERROR, "alert #%lld: %s", (long long)id,
+		            safe ? safe : al_strerror(rc));
+	}
+	free(safe);
+	free(err);
+	console_pump(c);
 	return CONSOLE_REDRAW_ALL;
 }
 
@@ -860,6 +1039,8 @@ static const console_handler_fn console_handlers[ACT__COUNT] = {
 	[ACT_VIEW_QUEUE] = console_on_view_queue,
 	[ACT_VIEW_HISTORY] = console_on_view_history,
 	[ACT_VIEW_SESSIONS] = console_on_view_sessions,
+	[ACT_VIEW_ALERTS] = console_on_view_alerts,
+	[ACT_ACK_ALERT] = console_on_ack_alert,
 	[ACT_SEARCH] = console_on_search,
 	[ACT_OPEN] = console_on_open,
 	[ACT_NEXT_CALL] = console_on_next_call,
@@ -1023,6 +1204,8 @@ console_view_ctx(const struct console *c)
 		return KEYMAP_CTX_SESSIONS;
 	case CONSOLE_VIEW_REPLAY:
 		return KEYMAP_CTX_REPLAY;
+	case CONSOLE_VIEW_ALERTS:
+		return KEYMAP_CTX_ALERTS;
 	default:
 		return KEYMAP_CTX_QUEUE;
 	}
@@ -1038,10 +1221,11 @@ static void
 console_status(const struct console *c, struct console_frame *f)
 {
 	static const char *const views[] = { "queue", "history", "sessions",
-		                             "replay" };
+		                             "replay", "alerts" };
 	struct layout_line *l = layout_push(&f->status);
 	bool up = client_connected(c->client);
 	const char *reason = NULL;
+	char count[32];
 
 	layout_add(l, ROLE_STATUS, " airlock ");
 	if (!up) {
@@ -1049,8 +1233,15 @@ console_status(const struct console *c, struct console_frame *f)
 		           c->have_snapshot ? " reconnecting "
 		                            : " disconnected ");
 	}
-	layout_addf(l, ROLE_STATUS, " %zu pending | %s%s", c->nqueue,
-	            views[c->view], c->o->readonly ? " | read-only" : "");
+	layout_addf(l, ROLE_STATUS, " %zu pending ", c->nqueue);
+	view_alerts_count(client_alerts_unacked(c->client), count,
+	                  sizeof count);
+	if (count[0] != '\0') {
+		layout_addf(l, ROLE_STATUS_ALERT, " ! %s ", count);
+		layout_add(l, ROLE_STATUS, " ");
+	}
+	layout_addf(l, ROLE_STATUS, "| %s%s", views[c->view],
+	            c->o->readonly ? " | read-only" : "");
 	if (c->view == CONSOLE_VIEW_HISTORY && c->search.len > 0) {
 		layout_add(l, ROLE_STATUS, " | search: ");
 		layout_add_inline(l, ROLE_STATUS, c->search.data);
@@ -1130,6 +1321,21 @@ console_list_replay(struct console *c, int64_t now, struct console_frame *f)
 }
 
 static void
+console_list_alerts(struct console *c, int64_t now, struct console_frame *f)
+{
+	int cols = c->geom.cols;
+	size_t h = (size_t)c->geom.list_h;
+
+	view_alerts_header(cols, layout_push(&f->list));
+	layout_sel_scroll(&c->asel, h);
+	for (size_t i = c->asel.top; i < c->nalerts && i < c->asel.top + h;
+	     i++) {
+		view_alerts_row(&c->alerts[i], now, cols, i == c->asel.index,
+		                layout_push(&f->list));
+	}
+}
+
+static void
 console_detail_empty(const struct console *c, struct console_frame *f)
 {
 	struct layout_line *l = layout_push(&f->detail);
@@ -1142,6 +1348,10 @@ console_detail_empty(const struct console *c, struct console_frame *f)
 		        l, ROLE_DIM,
 		        "Nothing is waiting for you. New requests appear here "
 		        "and ring the bell.");
+	} else if (c->view == CONSOLE_VIEW_ALERTS) {
+		layout_add(l, ROLE_DIM,
+		           "No alerts since this console started. Alerts ring "
+		           "the bell and show a count at the top.");
 	} else if (c->view == CONSOLE_VIEW_SESSIONS && c->nsessions > 0) {
 		layout_add(l, ROLE_DIM, "Session ");
 		layout_add_inline(l, ROLE_NORMAL,
@@ -1161,6 +1371,7 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 {
 	const struct action *a = c->help ? NULL : console_selected(c);
 	size_t h = (size_t)c->geom.detail_h;
+	int64_t alert_key = 0;
 	size_t end;
 
 	if (c->help) {
@@ -1174,12 +1385,19 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 		view_replay_build(c->replay, c->nreplay, c->rsel.index, now,
 		                  c->geom.cols, &f->detail);
 	} else if (a != NULL) {
-		view_detail_build(a, now, c->geom.cols, &f->detail);
+		view_detail_build_read(a, now, console_read_ms(c, a),
+		                       c->geom.cols, &f->detail);
+	} else if (c->view == CONSOLE_VIEW_ALERTS && c->nalerts > 0) {
+		view_alerts_detail(&c->alerts[c->asel.index], now,
+		                   c->o->readonly, c->geom.cols, &f->detail);
+		alert_key = (int64_t)c->alerts[c->asel.index].serial;
 	} else {
 		console_detail_empty(c, f);
 	}
-	if ((a ? a->id : 0) != c->detail_id) {
-		c->detail_id = a ? a->id : 0;
+	/* an alert's detail scrolls like a call's: a new one starts at the
+	 * top (negative keys: never an action id) */
+	if ((a ? a->id : -alert_key) != c->detail_id) {
+		c->detail_id = a ? a->id : -alert_key;
 		c->detail_top = 0;
 		c->detail_seen = 0;
 	}
@@ -1201,8 +1419,12 @@ console_detail_title(const struct console *c, const struct console_frame *f,
 	size_t last = c->detail_top + (size_t)c->geom.detail_h;
 
 	layout_add(l, ROLE_TITLE, c->help ? " Help " : " Detail ");
-	if (c->detail_id != 0 && !c->help) {
+	if (c->detail_id > 0 && !c->help) {
 		layout_addf(l, ROLE_DIM, "#%lld ", (long long)c->detail_id);
+	} else if (c->detail_id < 0 && !c->help &&
+	           c->alerts[c->asel.index].id > 0) {
+		layout_addf(l, ROLE_DIM, "alert #%lld ",
+		            (long long)c->alerts[c->asel.index].id);
 	}
 	layout_addf(l, ROLE_DIM, " lines %zu-%zu of %zu",
 	            n ? c->detail_top + 1 : 0, last < n ? last : n, n);
@@ -1251,6 +1473,8 @@ console_compute(struct console *c, struct console_frame *f)
 		console_list_history(c, now, f);
 	} else if (c->view == CONSOLE_VIEW_REPLAY) {
 		console_list_replay(c, now, f);
+	} else if (c->view == CONSOLE_VIEW_ALERTS) {
+		console_list_alerts(c, now, f);
 	} else {
 		console_list_sessions(c, now, f);
 	}
@@ -1293,6 +1517,21 @@ console_draw(struct console *c, const struct console_frame *f)
 	draw_end();
 }
 
+/* The terminal's title carries the counts (never agent text), for an
+ * approver whose console is in another tab or behind SSH. */
+static void
+console_title(struct console *c)
+{
+	char title[96];
+
+	if (c->title_off) {
+		return;
+	}
+	osc_title_text(c->nqueue, client_alerts_unacked(c->client), title,
+	               sizeof title);
+	osc_title(c->osc, title);
+}
+
 static void
 console_frame(struct console *c, unsigned mask)
 {
@@ -1304,6 +1543,7 @@ console_frame(struct console *c, unsigned mask)
 	console_compute(c, &f);
 	console_draw(c, &f);
 	console_frame_free(&f);
+	console_title(c);
 }
 
 /* ---- input ------------------------------------------------------------------
@@ -1315,6 +1555,7 @@ console_mouse(struct console *c, const struct input_event *ev)
 	struct layout_sel *sel = c->view == CONSOLE_VIEW_QUEUE     ? &c->sel
 	                         : c->view == CONSOLE_VIEW_HISTORY ? &c->hsel
 	                         : c->view == CONSOLE_VIEW_REPLAY  ? &c->rsel
+	                         : c->view == CONSOLE_VIEW_ALERTS  ? &c->asel
 	                                                           : &c->ssel;
 	int row = ev->y - (c->geom.list_y + 1);
 
@@ -1399,6 +1640,13 @@ console_config(struct console *c, char **theme)
 		if (sscanf(line, " theme %127s", name) == 1) {
 			free(*theme);
 			*theme = xstrdup(name);
+		} else if (sscanf(line, " notify %127s", name) == 1 &&
+		           osc_notify_parse(name, &c->osc_notify)) {
+			/* `notify osc`: OSC 777/9 through the terminal */
+		} else if (sscanf(line, " title %127s", name) == 1 &&
+		           (strcmp(name, "off") == 0 ||
+		            strcmp(name, "on") == 0)) {
+			c->title_off = strcmp(name, "off") == 0;
 		} else if (keymap_parse_line(c->km, line, &err) != 0 &&
 		           problem == NULL) {
 			problem = xasprintf("%s:%d: %s", path, lineno,
@@ -1492,6 +1740,10 @@ console_setup(struct console *c)
 	        console_theme(c, c->o->theme ? c->o->theme : theme, &colour);
 	c->draw = draw_new(&c->theme, colour);
 	c->alert = alert_new(!c->o->no_notify);
+	if (c->o->osc_notify && c->osc_notify == OSC_NOTIFY_OFF) {
+		c->osc_notify = OSC_NOTIFY_AUTO;
+	}
+	c->osc = osc_new(c->title_off ? NULL : getenv("TERM"), c->osc_notify);
 	if (problem != NULL || theme_err != NULL) {
 		console_say(c, ROLE_ERROR, "%s", problem ? problem : theme_err);
 	}
@@ -1507,6 +1759,7 @@ console_teardown(struct console *c)
 	if (c->draw != NULL) {
 		endwin();
 	}
+	osc_free(c->osc); /* after endwin: the title goes back last */
 	alert_free(c->alert);
 	draw_free(c->draw);
 	keymap_free(c->km);
@@ -1520,6 +1773,7 @@ console_teardown(struct console *c)
 	free(c->hist_ids);
 	free(c->queue);
 	free(c->ids);
+	free(c->alert_ids);
 	free(c->message);
 	buf_free(&c->search);
 	buf_free(&c->input);

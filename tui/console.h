@@ -15,6 +15,9 @@ struct console_opts {
 	const char *theme;         /* name or path; NULL: config, then "dark" */
 	bool readonly;  /* reviewers: everything visible, no decisions */
 	bool no_notify; /* no desktop notifications (bell only) */
+	/* --osc-notify: OSC 777/9 notifications through the terminal (as
+	 * `notify osc` in console.conf) */
+	bool osc_notify;
 	const char *config_path; /* NULL: <config_dir>/console.conf */
 };
 

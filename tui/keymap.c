@@ -37,6 +37,8 @@ static const struct keymap_default keymap_global_defaults[] = {
 	{ "3", ACT_VIEW_SESSIONS },
 	{ "H", ACT_VIEW_HISTORY },
 	{ "S", ACT_VIEW_SESSIONS },
+	{ "4", ACT_VIEW_ALERTS },
+	{ "!", ACT_VIEW_ALERTS },
 	{ "j", ACT_DOWN },
 	{ "Down", ACT_DOWN },
 	{ "k", ACT_UP },
@@ -78,6 +80,12 @@ static const struct keymap_default keymap_replay_defaults[] = {
 	{ "Esc", ACT_VIEW_SESSIONS },
 };
 
+/* K scrolls up elsewhere; here it acknowledges (the context wins). */
+static const struct keymap_default keymap_alerts_defaults[] = {
+	{ "K", ACT_ACK_ALERT },
+	{ "Esc", ACT_VIEW_QUEUE },
+};
+
 static const struct keymap_default keymap_help_defaults[] = {
 	{ "Esc", ACT_HELP },
 	{ "Enter", ACT_HELP },
@@ -98,6 +106,7 @@ static const struct {
 	KEYMAP_TABLE(KEYMAP_CTX_HISTORY, keymap_history_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_SESSIONS, keymap_sessions_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_REPLAY, keymap_replay_defaults),
+	KEYMAP_TABLE(KEYMAP_CTX_ALERTS, keymap_alerts_defaults),
 	KEYMAP_TABLE(KEYMAP_CTX_HELP, keymap_help_defaults),
 };
 

@@ -19,6 +19,7 @@
 	X(HISTORY, "history")   \
 	X(SESSIONS, "sessions") \
 	X(REPLAY, "replay")     \
+	X(ALERTS, "alerts")     \
 	X(HELP, "help")
 
 enum keymap_ctx {

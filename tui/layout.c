@@ -412,16 +412,24 @@ layout_add_marker(struct layout_line *l, const struct sanitize_seg *sg)
 	free(t);
 }
 
-void
-layout_add_untrusted(struct layout_lines *ls, const char *s, size_t n,
-                     enum theme_role role, const struct layout_span *spans,
-                     size_t nspans, enum theme_role hl_role, int indent)
+/* A tab drawn as indentation ("»" and spaces) in code: dim, not a warning
+ * marker, since it is what the file holds. */
+static bool
+layout_is_code_tab(const char *s, const struct sanitize_seg *sg,
+                   unsigned tab_width)
 {
-	struct layout_hl h = { role, hl_role, spans, nspans };
+	return tab_width > 0 && sg->src_len == 1 && s[sg->src_off] == '\t';
+}
+
+static void
+layout_add_sanitised(struct layout_lines *ls, const char *s, size_t n,
+                     const struct layout_hl *h, int indent, unsigned tab_width)
+{
+	struct sanitize_opts opts = { .tab_width = tab_width };
 	struct sanitize_text *t = NULL;
 	struct layout_line *l = ls->n ? &ls->v[ls->n - 1] : layout_push(ls);
 
-	if (sanitize(s, n, NULL, &t) != 0) {
+	if (sanitize(s, n, &opts, &t) != 0) {
 		layout_add(l, ROLE_MARKER, "<unprintable>");
 		return;
 	}
@@ -430,14 +438,39 @@ layout_add_untrusted(struct layout_lines *ls, const char *s, size_t n,
 
 		if (sg->kind == SANITIZE_BREAK) {
 			l = layout_push(ls);
-			layout_pad(l, role, indent);
+			layout_pad(l, h->role, indent);
 		} else if (sg->kind == SANITIZE_NORMAL) {
-			layout_add_normal(l, sg, &h);
+			layout_add_normal(l, sg, h);
+		} else if (layout_is_code_tab(s, sg, tab_width)) {
+			char *tab = xstrndup(sg->text, sg->len);
+
+			layout_add_n(l, ROLE_DIM, tab, sg->len,
+			             layout_width(tab));
+			free(tab);
 		} else {
 			layout_add_marker(l, sg);
 		}
 	}
 	sanitize_free(t);
+}
+
+void
+layout_add_untrusted(struct layout_lines *ls, const char *s, size_t n,
+                     enum theme_role role, const struct layout_span *spans,
+                     size_t nspans, enum theme_role hl_role, int indent)
+{
+	struct layout_hl h = { role, hl_role, spans, nspans };
+
+	layout_add_sanitised(ls, s, n, &h, indent, 0);
+}
+
+void
+layout_add_code(struct layout_lines *ls, const char *s, size_t n,
+                enum theme_role role, int indent, unsigned tab_width)
+{
+	struct layout_hl h = { role, role, NULL, 0 };
+
+	layout_add_sanitised(ls, s, n, &h, indent, tab_width);
 }
 
 void

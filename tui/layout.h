@@ -67,6 +67,13 @@ void layout_add_untrusted(struct layout_lines *ls, const char *s, size_t n,
                           enum theme_role role, const struct layout_span *spans,
                           size_t nspans, enum theme_role hl_role, int indent);
 
+/* Like layout_add_untrusted for file contents and diffs, where a tab is
+ * indentation: shown as "»" padded with spaces to tab_width columns
+ * (LAYOUT_TAB_WIDTH), dim, instead of the `\t` marker. */
+#define LAYOUT_TAB_WIDTH 4
+void layout_add_code(struct layout_lines *ls, const char *s, size_t n,
+                     enum theme_role role, int indent, unsigned tab_width);
+
 /* Like layout_add_untrusted for one-line fields (cwd, summary, session):
  * a line feed becomes a marker instead of a new line. */
 void layout_add_inline(struct layout_line *l, enum theme_role role,

@@ -15,6 +15,7 @@ struct main_opts {
 	const char *home;
 	const char *theme;
 	bool readonly;
+	bool osc_notify; /* OSC 777/9 desktop notifications (over SSH) */
 	int verb; /* index of the verb in argv, 0 for none */
 };
 
@@ -28,6 +29,8 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			o->theme = argv[++i];
 		} else if (strcmp(argv[i], "--readonly") == 0) {
 			o->readonly = true;
+		} else if (strcmp(argv[i], "--osc-notify") == 0) {
+			o->osc_notify = true;
 		} else if (strcmp(argv[i], "-h") == 0 ||
 		           strcmp(argv[i], "--help") == 0) {
 			return -1;
@@ -55,7 +58,8 @@ main_console(const char *argv0, const struct main_opts *m)
 	paths_init(&p, m->home);
 	struct console_opts o = { .paths = &p,
 		                  .theme = m->theme,
-		                  .readonly = m->readonly };
+		.readonly = m->readonly,
+		.osc_notify = m->osc_notify };
 	rc = console_run(&o);
 	paths_clear(&p);
 	return rc == 0 ? 0 : 1;

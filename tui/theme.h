@@ -23,6 +23,7 @@
 	X(TITLE, "title")                       \
 	X(STATUS, "status")                     \
 	X(STATUS_BAD, "status.bad")             \
+	X(STATUS_ALERT, "status.alert")         \
 	X(BANNER, "banner")                     \
 	X(LEGEND, "legend")                     \
 	X(LEGEND_KEY, "legend.key")             \

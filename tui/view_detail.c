@@ -297,6 +297,13 @@ void
 view_detail_build(const struct action *a, int64_t now_ms, int cols,
                   struct layout_lines *out)
 {
+	view_detail_build_read(a, now_ms, VIEW_DIFF_READ_UNKNOWN, cols, out);
+}
+
+void
+view_detail_build_read(const struct action *a, int64_t now_ms, int64_t read_ms,
+                       int cols, struct layout_lines *out)
+{
 	struct layout_lines ls = { 0 };
 
 	view_detail_title(a, &ls);
@@ -306,7 +313,7 @@ view_detail_build(const struct action *a, int64_t now_ms, int cols,
 	view_detail_findings(a, &ls);
 	view_detail_mcp(a, &ls);
 	view_detail_subject(a, a->tool_input, &ls);
-	view_diff_build(a, &ls);
+	view_diff_build(a, read_ms, &ls);
 	if (a->tool_input != NULL) {
 		view_detail_input("Input", a->tool_input, &ls);
 	}

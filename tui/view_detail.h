@@ -16,6 +16,11 @@
 /* Appends the detail of a, wrapped to cols, to out. */
 void view_detail_build(const struct action *a, int64_t now_ms, int cols,
                        struct layout_lines *out);
+/* The same, knowing when the session last read the file a changes (see
+ * view_diff_build: a VIEW_DIFF_READ_* value or a time). */
+void view_detail_build_read(const struct action *a, int64_t now_ms,
+                            int64_t read_ms, int cols,
+                            struct layout_lines *out);
 
 /* The tool input field the classifier's spans refer to ("command" for
  * Bash, "url" for WebFetch, "file_path" for file tools), or NULL. */

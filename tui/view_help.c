@@ -6,7 +6,8 @@ bool
 view_help_is_decision(enum tui_action a)
 {
 	return a == ACT_APPROVE || a == ACT_DENY || a == ACT_EDIT ||
-	       a == ACT_APPROVE_ALWAYS || a == ACT_APPROVE_SESSION;
+	       a == ACT_APPROVE_ALWAYS || a == ACT_APPROVE_SESSION ||
+	       a == ACT_ACK_ALERT;
 }
 
 void
@@ -41,7 +42,12 @@ view_help_build(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
 static const enum tui_action view_help_legend_queue[] = {
 	ACT_APPROVE,        ACT_DENY, ACT_EDIT, ACT_APPROVE_SESSION,
 	ACT_APPROVE_ALWAYS, ACT_DOWN, ACT_UP,   ACT_PAGE_DOWN,
-	ACT_VIEW_HISTORY,   ACT_HELP, ACT_QUIT,
+	ACT_VIEW_HISTORY,   ACT_HELP, ACT_QUIT, ACT_VIEW_ALERTS,
+};
+
+static const enum tui_action view_help_legend_alerts[] = {
+	ACT_ACK_ALERT,  ACT_DOWN,         ACT_UP,   ACT_PAGE_DOWN,
+	ACT_VIEW_QUEUE, ACT_VIEW_HISTORY, ACT_HELP, ACT_QUIT,
 };
 
 static const enum tui_action view_help_legend_replay[] = {
@@ -68,6 +74,10 @@ view_help_legend(const struct keymap *km, enum keymap_ctx ctx, bool readonly,
 		list = view_help_legend_queue;
 		n = sizeof view_help_legend_queue /
 		    sizeof view_help_legend_queue[0];
+	} else if (ctx == KEYMAP_CTX_ALERTS) {
+		list = view_help_legend_alerts;
+		n = sizeof view_help_legend_alerts /
+		    sizeof view_help_legend_alerts[0];
 	} else if (ctx == KEYMAP_CTX_REPLAY) {
 		list = view_help_legend_replay;
 		n = sizeof view_help_legend_replay /

@@ -7,6 +7,7 @@
 
 #include "core/al.h"
 #include "core/buf.h"
+#include "core/xalloc.h"
 
 struct view_json_pp {
 	const char *s;
@@ -351,5 +352,160 @@ view_json_string_field(const char *json, const char *key, char **out,
 	}
 	*len = val.len;
 	*out = buf_steal(&val);
+	return 0;
+}
+
+/* ---- members of any type, arrays --------------------------------------- */
+
+/* The value of the top-level member key of the object in s[0, n): its
+ * bytes [*vs, *ve) (trailing spaces excluded). AL_ENOENT when absent. */
+static int
+view_json_find(const char *s, size_t n, const char *key, size_t *vs, size_t *ve)
+{
+	size_t i = view_json_skip_space(s, n, 0);
+
+	if (i >= n || s[i] != '{') {
+		return AL_EPARSE;
+	}
+	i = view_json_skip_space(s, n, i + 1);
+	while (i < n && s[i] == '"') {
+		struct buf k = { 0 };
+		size_t end;
+		bool match;
+
+		if (view_json_decode(s, n, i, &k, &end) != 0) {
+			buf_free(&k);
+			return AL_EPARSE;
+		}
+		match = k.data != NULL && k.len == strlen(key) &&
+		        memcmp(k.data, key, k.len) == 0;
+		buf_free(&k);
+		i = view_json_skip_space(s, n, end);
+		if (i >= n || s[i] != ':') {
+			return AL_EPARSE;
+		}
+		i = view_json_skip_space(s, n, i + 1);
+		end = view_json_value_end(s, n, i);
+		if (match) {
+			*vs = i;
+			while (end > i && view_json_space(s[end - 1])) {
+				end--;
+			}
+			*ve = end;
+			return 0;
+		}
+		i = view_json_skip_space(s, n, end);
+		if (i < n && s[i] == ',') {
+			i = view_json_skip_space(s, n, i + 1);
+		}
+	}
+	return AL_ENOENT;
+}
+
+int
+view_json_field_span(const char *json, size_t n, const char *key,
+                     struct view_json_span *out)
+{
+	size_t vs, ve;
+	int rc = view_json_find(json, n, key, &vs, &ve);
+
+	if (rc == 0) {
+		out->s = json + vs;
+		out->n = ve - vs;
+	}
+	return rc;
+}
+
+int
+view_json_string_value(const struct view_json_span *v, char **out, size_t *len)
+{
+	struct buf b = { 0 };
+	size_t end;
+
+	if (v->n == 0 || v->s[0] != '"' ||
+	    view_json_decode(v->s, v->n, 0, &b, &end) != 0) {
+		buf_free(&b);
+		return AL_EPARSE;
+	}
+	buf_puts(&b, ""); /* "" decodes to an empty, not a NULL, string */
+	*len = b.len;
+	*out = buf_steal(&b);
+	return 0;
+}
+
+int
+view_json_string_member(const struct view_json_span *obj, const char *key,
+                        char **out, size_t *len)
+{
+	struct view_json_span v;
+	int rc = view_json_field_span(obj->s, obj->n, key, &v);
+
+	if (rc != 0) {
+		return rc;
+	}
+	return v.n > 0 && v.s[0] == '"' ? view_json_string_value(&v, out, len)
+	                                : AL_ENOENT;
+}
+
+bool
+view_json_true_member(const struct view_json_span *obj, const char *key)
+{
+	struct view_json_span v;
+
+	return view_json_field_span(obj->s, obj->n, key, &v) == 0 && v.n == 4 &&
+	       memcmp(v.s, "true", 4) == 0;
+}
+
+int
+view_json_int_member(const struct view_json_span *obj, const char *key,
+                     long long *out)
+{
+	struct view_json_span v;
+	char tmp[32];
+	char *end;
+
+	if (view_json_field_span(obj->s, obj->n, key, &v) != 0 || v.n == 0 ||
+	    v.n >= sizeof tmp) {
+		return AL_ENOENT;
+	}
+	memcpy(tmp, v.s, v.n);
+	tmp[v.n] = '\0';
+	*out = strtoll(tmp, &end, 10);
+	return *end == '\0' ? 0 : AL_EPARSE;
+}
+
+int
+view_json_array_items(const struct view_json_span *arr,
+                      struct view_json_span **items, size_t *n)
+{
+	const char *s = arr->s;
+	size_t len = arr->n;
+	size_t i = view_json_skip_space(s, len, 0);
+	struct view_json_span *v = NULL;
+	size_t k = 0;
+
+	if (i >= len || s[i] != '[') {
+		return AL_EPARSE;
+	}
+	i = view_json_skip_space(s, len, i + 1);
+	while (i < len && s[i] != ']') {
+		size_t end = view_json_value_end(s, len, i);
+		size_t e = end;
+
+		while (e > i && view_json_space(s[e - 1])) {
+			e--;
+		}
+		v = xrealloc(v, (k + 1) * sizeof *v);
+		v[k].s = s + i;
+		v[k].n = e - i;
+		k++;
+		i = end < len && s[end] == ',' ? end + 1 : end;
+		i = view_json_skip_space(s, len, i);
+		if (end >= len) {
+			break;
+		}
+	}
+	*items = v;
+	*n = k;
 	return 0;
 }

@@ -336,6 +336,320 @@ test_find_tool_use_and_supervised(void **state)
 	audit_close(db);
 }
 
+/* ---- alert rules (core/audit_alerts.c) ----------------------------------- */
+
+/* A hook-recorded call reaching host (an egress finding and the host), with
+ * text the command line: the host appears in it when in_text. */
+static int64_t
+egress_call(struct audit *db, int n, const char *host, bool in_text)
+{
+	struct action *a = action_new();
+
+	a->request_id = xasprintf("req-h%d", n);
+	a->session_id = xstrdup("s-h");
+	a->hook_event = xstrdup("PreToolUse");
+	a->tool_name = xstrdup("Bash");
+	a->tool_use_id = xasprintf("toolu_h%d", n);
+	a->tool_input = in_text ? xasprintf("{\"command\":\"curl %s\"}", host)
+	                        : xstrdup("{\"command\":\"curl $URL\"}");
+	a->summary = in_text ? xasprintf("curl %s", host) : xstrdup("curl");
+	a->received_ms = T0 + n;
+	a->verdict = xstrdup("allow");
+	a->source = xstrdup("rule");
+	a->state = ACTION_DECIDED;
+	risk_report_add(&a->risk, RISK_EGRESS, RISK_SEV_ASK, 0, 4,
+	                "egress to %s", host);
+	risk_report_add_host(&a->risk, host);
+	assert_int_equal(audit_record_action(db, a), 0);
+	int64_t id = a->id;
+	action_free(a);
+	return id;
+}
+
+static bool
+seen(struct audit *db, const char *host, int64_t before_id)
+{
+	bool out = true;
+
+	assert_int_equal(audit_host_seen(db, host, before_id, &out), 0);
+	return out;
+}
+
+static void
+test_host_seen(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+
+	assert_false(seen(db, "example.com", 0));
+	int64_t first = egress_call(db, 1, "example.com", true);
+	assert_true(seen(db, "example.com", 0));
+	/* Only calls before the one asking count. */
+	assert_false(seen(db, "example.com", first));
+	assert_true(seen(db, "example.com", first + 1));
+	/* Exact names: neither a longer nor a shorter one. */
+	assert_false(seen(db, "ample.com", 0));
+	assert_false(seen(db, "sub.example.com", 0));
+	egress_call(db, 2, "sub.example.org", true);
+	assert_false(seen(db, "example.org", 0));
+	/* The name in the text without an egress finding is not a visit. */
+	call(db, 3, "s-h", "allow", T0 + 3); /* "make" */
+	struct action *a = action_new();
+	a->request_id = xstrdup("req-text");
+	a->tool_input = xstrdup("{\"command\":\"echo unvisited.net\"}");
+	a->summary = xstrdup("echo unvisited.net");
+	a->received_ms = T0 + 4;
+	a->verdict = xstrdup("allow");
+	assert_int_equal(audit_record_action(db, a), 0);
+	action_free(a);
+	assert_false(seen(db, "unvisited.net", 0));
+	/* A host the classifier spelled out (not in the text) and a short
+	 * one: found by the scan of recent calls. */
+	egress_call(db, 5, "hidden.example.net", false);
+	assert_true(seen(db, "hidden.example.net", 0));
+	egress_call(db, 6, "ab", true);
+	assert_true(seen(db, "ab", 0));
+	assert_false(seen(db, "a", 0));
+	/* FTS syntax in a host is only ever a string. */
+	assert_false(seen(db, "x\" OR \"y", 0));
+	bool out;
+	assert_int_equal(audit_host_seen(db, "", 0, &out), AL_EINVAL);
+	assert_int_equal(audit_host_seen(db, NULL, 0, &out), AL_EINVAL);
+	audit_close(db);
+}
+
+static void
+test_session_denials_and_alert_counts(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+	int64_t n = -1;
+
+	assert_int_equal(audit_session_denials(db, "s1", &n), 0);
+	assert_int_equal(n, 0);
+	call(db, 1, "s1", "deny", T0);
+	call(db, 2, "s1", "allow", T0 + 1);
+	int64_t asked = call(db, 3, "s1", "ask", T0 + 2);
+	int64_t asked2 = call(db, 4, "s1", "ask", T0 + 3);
+	int64_t asked3 = call(db, 5, "s1", "ask", T0 + 4);
+	call(db, 6, "s2", "deny", T0 + 5);
+	assert_int_equal(audit_session_denials(db, "s1", &n), 0);
+	assert_int_equal(n, 1);
+	finish(db, asked, ACTION_DENIED, T0 + 10);
+	finish(db, asked2, ACTION_APPROVED, T0 + 11);
+	finish(db, asked3, ACTION_TIMED_OUT, T0 + 12);
+	/* Policy and human denials; not approvals, not timeouts. */
+	assert_int_equal(audit_session_denials(db, "s1", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(audit_session_denials(db, "s2", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(audit_session_denials(db, NULL, &n), AL_EINVAL);
+
+	struct audit_alert al[] = {
+		{ .kind = AUDIT_ALERT_DENIALS,
+		  .session_id = "s1",
+		  .created_ms = T0 },
+		{ .kind = AUDIT_ALERT_DENIALS,
+		  .session_id = "s1",
+		  .created_ms = T0 },
+		{ .kind = AUDIT_ALERT_DENIALS,
+		  .session_id = "s2",
+		  .created_ms = T0 },
+		{ .kind = AUDIT_ALERT_TAMPER, .created_ms = T0 },
+	};
+	for (size_t i = 0; i < sizeof al / sizeof al[0]; i++) {
+		assert_int_equal(audit_record_alert(db, &al[i]), 0);
+	}
+	assert_int_equal(audit_count_alerts(db, AUDIT_ALERT_DENIALS, "s1", &n),
+	                 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(audit_count_alerts(db, AUDIT_ALERT_DENIALS, "s3", &n),
+	                 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(audit_count_alerts(db, AUDIT_ALERT_TAMPER, NULL, &n),
+	                 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(audit_count_alerts(db, NULL, "s1", &n), AL_EINVAL);
+	audit_close(db);
+}
+
+struct got_alert {
+	int64_t id;
+	char kind[32];
+	char by[32];
+	int64_t acked_ms;
+	int calls;
+};
+
+static int
+got_alert(const struct audit_alert *al, void *arg)
+{
+	struct got_alert *g = arg;
+
+	g->calls++;
+	g->id = al->id;
+	snprintf(g->kind, sizeof g->kind, "%s", al->kind);
+	snprintf(g->by, sizeof g->by, "%s", al->acked_by ? al->acked_by : "");
+	g->acked_ms = al->acked_ms;
+	return 7;
+}
+
+static void
+test_get_alert(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+	struct audit_alert al = { .kind = AUDIT_ALERT_PRIVILEGE,
+		                  .session_id = "s1",
+		                  .message = "sudo",
+		                  .created_ms = T0 };
+	struct got_alert g = { 0 };
+
+	assert_int_equal(audit_record_alert(db, &al), 0);
+	/* fn's value is returned. */
+	assert_int_equal(audit_get_alert(db, al.id, got_alert, &g), 7);
+	assert_int_equal(g.id, al.id);
+	assert_string_equal(g.kind, "privilege");
+	assert_string_equal(g.by, "");
+	assert_int_equal(audit_ack_alert(db, al.id, "alice", 1000, T0 + 5), 0);
+	assert_int_equal(audit_ack_alert(db, al.id, "bob", 1001, T0 + 6),
+	                 AL_EEXIST);
+	assert_int_equal(audit_get_alert(db, al.id, got_alert, &g), 7);
+	assert_string_equal(g.by, "alice");
+	assert_int_equal(g.acked_ms, T0 + 5);
+	g.calls = 0;
+	assert_int_equal(audit_get_alert(db, al.id + 1, got_alert, &g),
+	                 AL_ENOENT);
+	assert_int_equal(g.calls, 0);
+	audit_close(db);
+}
+
+/* ---- history filters (core/audit_query.c) -------------------------------- */
+
+struct ids {
+	int64_t v[16];
+	int n;
+};
+
+static int
+collect_ids(const struct action *a, void *arg)
+{
+	struct ids *l = arg;
+
+	assert_true(l->n < 16);
+	l->v[l->n++] = a->id;
+	return 0;
+}
+
+static struct ids
+query(struct audit *db, const struct audit_query *q)
+{
+	struct ids l = { 0 };
+
+	assert_int_equal(audit_query(db, q, collect_ids, &l), 0);
+	return l;
+}
+
+static int64_t
+call_in(struct audit *db, int n, const char *cwd, enum risk_cat cat)
+{
+	struct action *a = action_new();
+
+	a->request_id = xasprintf("req-q%d", n);
+	a->session_id = xstrdup("s-q");
+	a->hook_event = xstrdup("PreToolUse");
+	a->tool_name = xstrdup("Bash");
+	a->tool_use_id = xasprintf("toolu_q%d", n);
+	a->cwd = xstrdup(cwd);
+	a->tool_input = xstrdup("{\"command\":\"make\"}");
+	a->summary = xstrdup("make");
+	a->received_ms = T0 + n;
+	a->verdict = xstrdup("ask");
+	a->state = ACTION_PENDING;
+	a->deadline_ms = T0 + 60000;
+	if (cat != RISK_BENIGN) {
+		risk_report_add(&a->risk, cat, RISK_SEV_ASK, 0, 1, "x");
+	}
+	assert_int_equal(audit_record_action(db, a), 0);
+	int64_t id = a->id;
+	action_free(a);
+	return id;
+}
+
+static void
+test_query_filters(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+	int64_t a = call_in(db, 1, "/w/proj", RISK_PRIVILEGE);
+	int64_t b = call_in(db, 2, "/w/proj/sub", RISK_EGRESS);
+	int64_t c = call_in(db, 3, "/w/projx", RISK_BENIGN);
+	int64_t d = call_in(db, 4, "/W/PROJ/up", RISK_BENIGN);
+	finish(db, a, ACTION_APPROVED, T0 + 10); /* alice */
+	finish(db, b, ACTION_TIMED_OUT, T0 + 11);
+	(void)d;
+
+	struct ids l = query(db, &(struct audit_query){ .project = "/w/proj" });
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0], b);
+	assert_int_equal(l.v[1], a);
+	l = query(db, &(struct audit_query){ .project = "/w/proj///" });
+	assert_int_equal(l.n, 2);
+	l = query(db, &(struct audit_query){ .project = "/w" });
+	assert_int_equal(l.n, 3);
+	l = query(db, &(struct audit_query){ .project = "/" });
+	assert_int_equal(l.n, 4);
+	l = query(db, &(struct audit_query){ .project = "/w/projx" });
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], c);
+
+	l = query(db, &(struct audit_query){ .approver = "alice" });
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], a);
+	l = query(db, &(struct audit_query){ .approver = "bob" });
+	assert_int_equal(l.n, 0);
+
+	l = query(db,
+	          &(struct audit_query){ .risk_mask = RISK_BIT(RISK_EGRESS) });
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], b);
+	l = query(db, &(struct audit_query){
+	                      .risk_mask = RISK_BIT(RISK_EGRESS) |
+	                                   RISK_BIT(RISK_PRIVILEGE) });
+	assert_int_equal(l.n, 2);
+	/* Combined with text (the trigram path) and with each other. */
+	l = query(db, &(struct audit_query){ .text = "make",
+	                                     .project = "/w/proj",
+	                                     .approver = "alice" });
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0], a);
+	audit_close(db);
+}
+
+static void
+test_query_unsupervised(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+
+	call(db, 1, "s", "allow", T0);               /* toolu_1 */
+	event(db, 2, "s", "toolu_1", false, T0 + 1); /* its result */
+	int64_t blind = event(db, 3, "s", "toolu_blind", false, T0 + 2);
+	int64_t imp = event(db, 4, "s", "toolu_imp", true, T0 + 3);
+	event(db, 5, "s", "toolu_imp2", true, T0 + 4); /* no alert */
+	struct audit_alert al = { .kind = AUDIT_ALERT_UNSUPERVISED,
+		                  .session_id = "s",
+		                  .action_id = imp,
+		                  .created_ms = T0 + 5 };
+	assert_int_equal(audit_record_alert(db, &al), 0);
+
+	struct ids l = query(db, &(struct audit_query){ .unsupervised = true });
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0], imp);
+	assert_int_equal(l.v[1], blind);
+	audit_close(db);
+}
+
 int
 main(void)
 {
@@ -344,6 +658,11 @@ main(void)
 		cmocka_unit_test(test_stats_daily_median),
 		cmocka_unit_test(test_scan_pages_in_id_order),
 		cmocka_unit_test(test_find_tool_use_and_supervised),
+		cmocka_unit_test(test_host_seen),
+		cmocka_unit_test(test_session_denials_and_alert_counts),
+		cmocka_unit_test(test_get_alert),
+		cmocka_unit_test(test_query_filters),
+		cmocka_unit_test(test_query_unsupervised),
 	};
 	return cmocka_run_group_tests_name("audit_extra", tests, NULL, NULL);
 }
