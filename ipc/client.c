@@ -664,6 +664,19 @@ client_log(struct client *c, const struct audit_query *q, struct action ***out,
 	cJSON_AddNumberToObject(req, "since_ms", (double)q->since_ms);
 	cJSON_AddNumberToObject(req, "until_ms", (double)q->until_ms);
 	cJSON_AddNumberToObject(req, "limit", q->limit);
+	client_add_opt(req, "project", q->project);
+	client_add_opt(req, "approver", q->approver);
+	for (int k = 0; k < RISK_CAT_COUNT; k++) {
+		if (q->risk_mask & RISK_BIT(k)) {
+			/* the op takes one category: the first one asked for */
+			client_add_opt(req, "risk",
+			               risk_cat_name((enum risk_cat)k));
+			break;
+		}
+	}
+	if (q->unsupervised) {
+		cJSON_AddBoolToObject(req, "unsupervised", true);
+	}
 	rc = client_call(c, req, &reply, CLIENT_REQUEST_MS, NULL);
 	if (rc == 0) {
 		rc = client_actions_from(

@@ -75,8 +75,8 @@ daemon_publish_obj(struct daemon *d, const char *type, struct cJSON *body)
 
 /* The alert object of the events and replies; message made safe for
  * consoles (secrets as markers; the stored copy is redacted already). */
-static cJSON *
-alerts_json(const struct audit_alert *al)
+cJSON *
+daemon_alert_json(const struct audit_alert *al)
 {
 	cJSON *o = cJSON_CreateObject();
 	const char *msg = al->message ? al->message : "";
@@ -105,7 +105,7 @@ void
 daemon_alert_publish(struct daemon *d, const struct audit_alert *al)
 {
 	cJSON *body = cJSON_CreateObject();
-	cJSON *alert = alerts_json(al);
+	cJSON *alert = daemon_alert_json(al);
 
 	/* "text" for readers that predate the alert object. */
 	cJSON_AddItemToObject(body, "alert", alert);
@@ -327,7 +327,7 @@ alerts_copy_json(const struct audit_alert *al, void *arg)
 {
 	cJSON **out = arg;
 
-	*out = alerts_json(al);
+	*out = daemon_alert_json(al);
 	return 0;
 }
 

@@ -123,6 +123,28 @@ ctl_may_decide(const struct daemon *d, const struct peer *p)
 	return daemon_may(d, p->uid, DAEMON_DECIDE);
 }
 
+static int
+ctl_snapshot_alert(const struct audit_alert *al, void *arg)
+{
+	cJSON_AddItemToArray(arg, daemon_alert_json(al));
+	return 0;
+}
+
+/* Unacknowledged alerts, so that a console that starts (or resyncs)
+ * after an alert still shows it. */
+static void
+ctl_snapshot_alerts(struct daemon *d, cJSON *o)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, "alerts");
+
+	if (d->db == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&d->db_mu);
+	audit_list_alerts(d->db, true, 100, ctl_snapshot_alert, arr);
+	pthread_mutex_unlock(&d->db_mu);
+}
+
 static nng_msg *
 ctl_snapshot(struct daemon *d)
 {
@@ -139,6 +161,7 @@ ctl_snapshot(struct daemon *d)
 		cJSON_AddItemToArray(arr, codec_action_to_json(shown));
 		action_free(shown);
 	}
+	ctl_snapshot_alerts(d, o);
 	pthread_mutex_unlock(&d->mu);
 	return ctl_json_reply(o);
 }

@@ -213,6 +213,9 @@ struct cJSON;
  * invalid. The caller deletes it. */
 struct cJSON *daemon_user_policy_json(const struct daemon *d);
 
+/* The alert object of events and snapshots (message redacted). */
+struct cJSON *daemon_alert_json(const struct audit_alert *al);
+
 enum daemon_access {
 	DAEMON_READ,   /* snapshot, history, status */
 	DAEMON_DECIDE, /* approve, deny, rules */
