@@ -23,6 +23,7 @@
 struct client {
 	nng_socket req;
 	nng_socket sub;
+	bool events; /* sub is open (not for one-shot commands) */
 	bool connected;
 	atomic_int resync; /* set from nng's pipe callback on (re)connect */
 	struct action **pending;
@@ -58,13 +59,27 @@ client_dial(nng_socket s, const char *path)
 	return rv == 0 ? 0 : AL_ECONN;
 }
 
-int
-client_open(struct client **out, const struct paths *p)
+static void
+client_events_setup(struct client *c, const struct paths *p)
+{
+	nng_socket_set_size(c->sub, NNG_OPT_RECVMAXSZ, PROTO_MAX_CONTROL_REPLY);
+	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMINT, 50);
+	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMAXT, 500);
+	nng_socket_set_int(c->sub, NNG_OPT_RECVBUF, 1024);
+	nng_socket_set(c->sub, NNG_OPT_SUB_SUBSCRIBE, "", 0);
+	nng_pipe_notify(c->sub, NNG_PIPE_EV_ADD_POST, client_pipe_added, c);
+	client_dial(c->sub, p->events_sock);
+}
+
+static int
+client_open_common(struct client **out, const struct paths *p, bool events)
 {
 	struct client *c = xcalloc(1, sizeof *c);
 
 	atomic_init(&c->resync, 1);
-	if (nng_req0_open(&c->req) != 0 || nng_sub0_open(&c->sub) != 0) {
+	c->events = events;
+	if (nng_req0_open(&c->req) != 0 ||
+	    (events && nng_sub0_open(&c->sub) != 0)) {
 		free(c);
 		return AL_ECONN;
 	}
@@ -72,18 +87,26 @@ client_open(struct client **out, const struct paths *p)
 	nng_socket_set_ms(c->req, NNG_OPT_REQ_RESENDTIME,
 	                  NNG_DURATION_INFINITE);
 	nng_socket_set_size(c->req, NNG_OPT_RECVMAXSZ, PROTO_MAX_CONTROL_REPLY);
-	nng_socket_set_size(c->sub, NNG_OPT_RECVMAXSZ, PROTO_MAX_CONTROL_REPLY);
 	nng_socket_set_ms(c->req, NNG_OPT_RECONNMINT, 50);
 	nng_socket_set_ms(c->req, NNG_OPT_RECONNMAXT, 500);
-	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMINT, 50);
-	nng_socket_set_ms(c->sub, NNG_OPT_RECONNMAXT, 500);
-	nng_socket_set_int(c->sub, NNG_OPT_RECVBUF, 1024);
-	nng_socket_set(c->sub, NNG_OPT_SUB_SUBSCRIBE, "", 0);
-	nng_pipe_notify(c->sub, NNG_PIPE_EV_ADD_POST, client_pipe_added, c);
-	client_dial(c->sub, p->events_sock);
+	if (events) {
+		client_events_setup(c, p);
+	}
 	client_dial(c->req, p->control_sock);
 	*out = c;
 	return 0;
+}
+
+int
+client_open(struct client **out, const struct paths *p)
+{
+	return client_open_common(out, p, true);
+}
+
+int
+client_open_control(struct client **out, const struct paths *p)
+{
+	return client_open_common(out, p, false);
 }
 
 static void
@@ -326,7 +349,9 @@ client_close(struct client *c)
 		return;
 	}
 	nng_close(c->req);
-	nng_close(c->sub);
+	if (c->events) {
+		nng_close(c->sub);
+	}
 	client_free_list(c->pending, c->npending);
 	client_free_list(c->recent, c->nrecent);
 	free(c->tier_reason);

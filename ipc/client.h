@@ -23,6 +23,11 @@ struct client;
  * caller closes *out. */
 int client_open(struct client **out, const struct paths *p);
 void client_close(struct client *c); /* NULL is a no-op */
+/* Control requests only, no event stream: for one-shot commands. (Closing
+ * a SUB socket that is receiving can hang in nng 1.5.2, bug #1813; a
+ * command that never subscribes never meets it.) Pending sets and events
+ * are then empty. */
+int client_open_control(struct client **out, const struct paths *p);
 
 /* A file descriptor that becomes readable when events arrive; poll() it
  * together with the terminal. Never read from or write to it. -1 if none. */

@@ -58,7 +58,7 @@ cli_daemon_answers(const struct paths *p, int timeout_ms)
 	bool ok = false;
 	int64_t end = cli_now_ms() + timeout_ms;
 
-	if (client_open(&c, p) != 0) {
+	if (client_open_control(&c, p) != 0) {
 		return false;
 	}
 	/* Each try waits at most what is left: the whole probe is bounded by

@@ -25,7 +25,7 @@ cli_connect(const struct cli *c, struct paths *p)
 	struct client *cl = NULL;
 
 	paths_init(p, c->home);
-	if (client_open(&cl, p) != 0) {
+	if (client_open_control(&cl, p) != 0) {
 		fprintf(stderr, "airlock: cannot open sockets in %s\n",
 		        p->runtime_dir);
 		paths_clear(p);
