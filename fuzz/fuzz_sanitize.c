@@ -3,9 +3,9 @@
  *
  * Build (from the repository root; core sources compiled in directly):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     fuzz/fuzz_sanitize.c core/sanitize.c core/sanitize_tables.c core/wrap.c core/buf.c \
- *     core/xalloc.c core/al.c -o /tmp/fuzz_sanitize
- *   /tmp/fuzz_sanitize -max_len=4096 -max_total_time=60
+ *     fuzz/fuzz_sanitize.c core/sanitize.c core/sanitize_tables.c core/wrap.c
+ * core/buf.c \ core/xalloc.c core/al.c -o /tmp/fuzz_sanitize /tmp/fuzz_sanitize
+ * -max_len=4096 -max_total_time=60
  *
  * Checks, on every input: the segments are valid UTF-8 with no C0/C1
  * control, bidi control, zero-width space, BOM or tag character, and

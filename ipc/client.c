@@ -376,9 +376,11 @@ client_error_code(const char *code)
 	static const struct {
 		const char *name;
 		int rc;
-	} map[] = { { "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
-		    { "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
-		    { "db", AL_EDB },          { "version", AL_EVERSION } };
+	} map[] = {
+		{ "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
+		{ "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
+		{ "db", AL_EDB },          { "version", AL_EVERSION },
+	};
 
 	for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++) {
 		if (strcmp(map[i].name, code) == 0) {

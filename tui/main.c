@@ -16,7 +16,7 @@ struct main_opts {
 	const char *theme;
 	bool readonly;
 	bool osc_notify; /* OSC 777/9 desktop notifications (over SSH) */
-	int verb; /* index of the verb in argv, 0 for none */
+	int verb;        /* index of the verb in argv, 0 for none */
 };
 
 static int
@@ -58,8 +58,8 @@ main_console(const char *argv0, const struct main_opts *m)
 	paths_init(&p, m->home);
 	struct console_opts o = { .paths = &p,
 		                  .theme = m->theme,
-		.readonly = m->readonly,
-		.osc_notify = m->osc_notify };
+		                  .readonly = m->readonly,
+		                  .osc_notify = m->osc_notify };
 	rc = console_run(&o);
 	paths_clear(&p);
 	return rc == 0 ? 0 : 1;

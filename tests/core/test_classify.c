@@ -275,7 +275,8 @@ test_self_protection(void **state)
 	assert_false(risk_report_has_deny(&r));
 	risk_report_clear(&r);
 	HAS("echo 'x' > .git/hooks/pre-push", RISK_TAMPER);
-	HAS("git config core.hooksPath /tmp/h", RISK_TAMPER);	HAS("echo '{}' > .vscode/tasks.json", RISK_TAMPER);
+	HAS("git config core.hooksPath /tmp/h", RISK_TAMPER);
+	HAS("echo '{}' > .vscode/tasks.json", RISK_TAMPER);
 	/* The agent deciding its own calls, or typing into the approver's
 	 * terminal, is denied; reading airlock's state is not. */
 	mask_of("/usr/local/bin/airlock --home /h approve 3", &r);
