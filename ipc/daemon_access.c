@@ -11,6 +11,7 @@
  */
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,4 +123,57 @@ daemon_may(const struct daemon *d, uint64_t uid, enum daemon_access what)
 	}
 	cJSON_Delete(root);
 	return ok;
+}
+
+/* A heuristic, not a boundary (docs/security.md): processes started by
+ * Claude Code inherit CLAUDECODE=1, so a control request from one of them
+ * is the agent trying to decide, acknowledge or erase for itself. */
+bool
+daemon_peer_is_agent(uint64_t pid)
+{
+	char path[64];
+	char buf[65536];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%llu/environ",
+	         (unsigned long long)pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return false;
+	}
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+		if (strcmp(buf + i, "CLAUDECODE=1") == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+nng_msg *
+daemon_refuse_decider(struct daemon *d, uint64_t uid, uint64_t pid,
+                      const char *what)
+{
+	char *msg;
+
+	if (!daemon_may(d, uid, DAEMON_DECIDE)) {
+		msg = xasprintf("this user may not %s", what);
+		nng_msg *m = daemon_ctl_error("forbidden", msg);
+		free(msg);
+		return m;
+	}
+	if (!daemon_peer_is_agent(pid)) {
+		return NULL;
+	}
+	msg = xasprintf("a process started by the agent tried to %s (refused)",
+	                what);
+	pthread_mutex_lock(&d->mu);
+	daemon_alert(d, AUDIT_ALERT_TAMPER, NULL, 0, msg);
+	pthread_mutex_unlock(&d->mu);
+	free(msg);
+	return daemon_ctl_error(
+	        "forbidden", "refused: this process was started by the agent");
 }

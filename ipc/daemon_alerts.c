@@ -294,34 +294,6 @@ daemon_alerts_after(struct daemon *d, const struct action *a)
 
 /* ---- acknowledgement ---------------------------------------------------- */
 
-/* The same heuristic as daemon_ctl.c: a process started by Claude Code
- * (CLAUDECODE=1 in its environment) is the agent, and acknowledging an
- * alert would hide what it did from the approvers. */
-static bool
-alerts_peer_is_agent(uint64_t pid)
-{
-	char path[64];
-	char buf[65536];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%llu/environ",
-	         (unsigned long long)pid);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return false;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-		if (strcmp(buf + i, "CLAUDECODE=1") == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static int
 alerts_copy_json(const struct audit_alert *al, void *arg)
 {
@@ -364,21 +336,7 @@ alerts_ack_exists(struct daemon *d, int64_t id)
 static nng_msg *
 alerts_check_peer(struct daemon *d, uint64_t uid, uint64_t pid)
 {
-	if (!daemon_may(d, uid, DAEMON_DECIDE)) {
-		return daemon_ctl_error("forbidden",
-		                        "this user may not acknowledge alerts");
-	}
-	if (alerts_peer_is_agent(pid)) {
-		pthread_mutex_lock(&d->mu);
-		daemon_alert(d, AUDIT_ALERT_TAMPER, NULL, 0,
-		             "a process started by the agent tried to "
-		             "acknowledge an alert (refused)");
-		pthread_mutex_unlock(&d->mu);
-		return daemon_ctl_error(
-		        "forbidden",
-		        "refused: this process was started by the agent");
-	}
-	return NULL;
+	return daemon_refuse_decider(d, uid, pid, "acknowledge an alert");
 }
 
 nng_msg *

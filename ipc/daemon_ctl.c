@@ -87,42 +87,6 @@ ctl_peer(nng_msg *req, struct peer *p)
 	return 0;
 }
 
-/* A heuristic, not a boundary (see docs/security.md): processes started by
- * Claude Code inherit CLAUDECODE=1, so a control request from one of them
- * is the agent trying to approve its own actions. */
-static bool
-ctl_peer_is_agent(const struct peer *p)
-{
-	char path[64];
-	char buf[65536];
-	FILE *f;
-	size_t n;
-	bool agent = false;
-
-	snprintf(path, sizeof path, "/proc/%llu/environ",
-	         (unsigned long long)p->pid);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return false;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-		buf[n] = '\0';
-		if (strcmp(buf + i, "CLAUDECODE=1") == 0) {
-			agent = true;
-			break;
-		}
-	}
-	return agent;
-}
-
-static bool
-ctl_may_decide(const struct daemon *d, const struct peer *p)
-{
-	return daemon_may(d, p->uid, DAEMON_DECIDE);
-}
-
 static int
 ctl_snapshot_alert(const struct audit_alert *al, void *arg)
 {
@@ -364,18 +328,10 @@ ctl_decide(struct daemon *d, const cJSON *req, const struct peer *peer)
 	if (!approve && (reason == NULL || *reason == '\0')) {
 		return ctl_error("invalid", "a denial needs a reason");
 	}
-	if (!ctl_may_decide(d, peer)) {
-		return ctl_error("forbidden", "this user may not approve");
-	}
-	if (ctl_peer_is_agent(peer)) {
-		pthread_mutex_lock(&d->mu);
-		daemon_alert(d, "tamper", NULL, 0,
-		             "a process started by the agent tried to decide a "
-		             "pending action (refused)");
-		pthread_mutex_unlock(&d->mu);
-		return ctl_error(
-		        "forbidden",
-		        "refused: this process was started by the agent");
+	nng_msg *refused = daemon_refuse_decider(d, peer->uid, peer->pid,
+	                                         "decide a pending action");
+	if (refused != NULL) {
+		return refused;
 	}
 	pthread_mutex_lock(&d->mu);
 	p = daemon_find_pending_id(d, id);

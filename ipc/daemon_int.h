@@ -221,6 +221,14 @@ enum daemon_access {
 	DAEMON_DECIDE, /* approve, deny, rules */
 };
 
+/* Whether a peer process was started by the agent (CLAUDECODE=1). */
+bool daemon_peer_is_agent(uint64_t pid);
+/* NULL when the peer may decide (what: "approve", "prune the history",
+ * ...); else the error reply. An attempt by the agent is recorded as a
+ * tamper alert. Called without mu. */
+nng_msg *daemon_refuse_decider(struct daemon *d, uint64_t uid, uint64_t pid,
+                               const char *what);
+
 /* Whether the connection's user may do this (daemon_access.c). */
 bool daemon_may(const struct daemon *d, uint64_t uid, enum daemon_access what);
 

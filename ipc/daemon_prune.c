@@ -23,33 +23,6 @@
 #include "ipc/daemon_int.h"
 #include "ipc/proto.h"
 
-/* The same heuristic as daemon_ctl.c: a process started by Claude Code
- * (CLAUDECODE=1 in its environment) is the agent. */
-static bool
-prune_peer_is_agent(uint64_t pid)
-{
-	char path[64];
-	char buf[65536];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%llu/environ",
-	         (unsigned long long)pid);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return false;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-		if (strcmp(buf + i, "CLAUDECODE=1") == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static nng_msg *
 prune_reply(const struct audit_prune_report *r)
 {
@@ -74,21 +47,7 @@ prune_reply(const struct audit_prune_report *r)
 static nng_msg *
 prune_check_peer(struct daemon *d, uint64_t uid, uint64_t pid)
 {
-	if (!daemon_may(d, uid, DAEMON_DECIDE)) {
-		return daemon_ctl_error("forbidden",
-		                        "this user may not prune the history");
-	}
-	if (prune_peer_is_agent(pid)) {
-		pthread_mutex_lock(&d->mu);
-		daemon_alert(d, "tamper", NULL, 0,
-		             "a process started by the agent tried to prune "
-		             "the audit history (refused)");
-		pthread_mutex_unlock(&d->mu);
-		return daemon_ctl_error(
-		        "forbidden",
-		        "refused: this process was started by the agent");
-	}
-	return NULL;
+	return daemon_refuse_decider(d, uid, pid, "prune the history");
 }
 
 nng_msg *

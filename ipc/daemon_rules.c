@@ -240,52 +240,11 @@ rules_id(const cJSON *req)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
-/* A heuristic, as in daemon_ctl.c: a process started by Claude Code
- * (CLAUDECODE=1 in its environment) is the agent approving itself. */
-static bool
-rules_peer_is_agent(uint64_t pid)
-{
-	char path[64];
-	char buf[65536];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%llu/environ",
-	         (unsigned long long)pid);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return false;
-	}
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-		if (strcmp(buf + i, "CLAUDECODE=1") == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /* NULL when the peer may decide, else the error reply. */
 static nng_msg *
 rules_check_peer(struct daemon *d, uint64_t uid, uint64_t pid)
 {
-	if (uid != (uint64_t)d->uid && uid != 0) {
-		return daemon_ctl_error("forbidden",
-		                        "this user may not approve");
-	}
-	if (rules_peer_is_agent(pid)) {
-		pthread_mutex_lock(&d->mu);
-		daemon_alert(d, "tamper", NULL, 0,
-		             "a process started by the agent tried to make an "
-		             "approval rule (refused)");
-		pthread_mutex_unlock(&d->mu);
-		return daemon_ctl_error(
-		        "forbidden",
-		        "refused: this process was started by the agent");
-	}
-	return NULL;
+	return daemon_refuse_decider(d, uid, pid, "make an approval rule");
 }
 
 /* Approves p as peer with reason; mu held. */
