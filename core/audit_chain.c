@@ -16,13 +16,22 @@
  * What each chain table covers. row_sql selects the recorded (immutable)
  * columns of one row in a fixed order: a later migration that adds a
  * column leaves old hashes valid because the list here does not change
- * for them. unchained_sql finds the first row with no chain entry.
+ * for them. scan_sql selects the same columns of every row in id order
+ * (audit_verify walks it in step with the chain). unchained_sql finds the
+ * first row with no chain entry.
  */
 struct audit_chain_table {
 	const char *name;
 	const char *row_sql;
+	const char *scan_sql;
 	const char *unchained_sql;
 };
+
+/* row_sql and scan_sql of one table from its column list. */
+#define AUDIT_ROWS(cols, from, where)                             \
+	"SELECT " cols " FROM " from " WHERE id=?" where,         \
+	        "SELECT " cols " FROM " from " WHERE 1" where " " \
+	        "ORDER BY id"
 
 #define AUDIT_UNCHAINED(src, name, where)                                   \
 	"SELECT s.id FROM " src " s WHERE " where " NOT EXISTS (SELECT 1 "  \
@@ -31,36 +40,41 @@ struct audit_chain_table {
 
 static const struct audit_chain_table audit_chain_tables[] = {
 	{ "sessions",
-	  "SELECT id, session_id, cwd, first_seen_ms FROM sessions WHERE id=?",
+	  AUDIT_ROWS("id, session_id, cwd, first_seen_ms", "sessions", ""),
 	  AUDIT_UNCHAINED("sessions", "sessions", "") },
 	{ "actions",
-	  "SELECT id, request_id, session_id, hook_event, tool_name, "
-	  "tool_use_id, cwd, permission_mode, tool_input, summary, "
-	  "received_ms, deadline_ms, verdict, reason, rule, rule_file, source, "
-	  "risk, risk_mask, tainted, tier, state, result, result_size, "
-	  "result_sha FROM actions WHERE id=?",
+	  AUDIT_ROWS("id, request_id, session_id, hook_event, tool_name, "
+	             "tool_use_id, cwd, permission_mode, tool_input, summary, "
+	             "received_ms, deadline_ms, verdict, reason, rule, "
+	             "rule_file, source, risk, risk_mask, tainted, tier, "
+	             "state, result, result_size, result_sha",
+	             "actions", ""),
 	  AUDIT_UNCHAINED("actions", "actions", "") },
 	{ "finals",
-	  "SELECT id, action_id, state, reason, approver, approver_uid, "
-	  "approver_pid, edited_input, decided_ms FROM finals WHERE id=?",
+	  AUDIT_ROWS("id, action_id, state, reason, approver, approver_uid, "
+	             "approver_pid, edited_input, decided_ms",
+	             "finals", ""),
 	  AUDIT_UNCHAINED("finals", "finals", "") },
 	{ "malformed",
-	  "SELECT id, raw, raw_len, full_len, sha256, reason, received_ms, "
-	  "peer_uid, peer_pid FROM malformed WHERE id=?",
+	  AUDIT_ROWS("id, raw, raw_len, full_len, sha256, reason, "
+	             "received_ms, peer_uid, peer_pid",
+	             "malformed", ""),
 	  AUDIT_UNCHAINED("malformed", "malformed", "") },
 	{ "alerts",
-	  "SELECT id, kind, session_id, action_id, message, created_ms "
-	  "FROM alerts WHERE id=?",
+	  AUDIT_ROWS("id, kind, session_id, action_id, message, created_ms",
+	             "alerts", ""),
 	  AUDIT_UNCHAINED("alerts", "alerts", "") },
 	{ "alert_acks",
-	  "SELECT id, acknowledged_by, acknowledged_uid, acknowledged_ms "
-	  "FROM alerts WHERE id=? AND acknowledged_ms IS NOT NULL",
+	  AUDIT_ROWS("id, acknowledged_by, acknowledged_uid, acknowledged_ms",
+	             "alerts", " AND acknowledged_ms IS NOT NULL"),
 	  AUDIT_UNCHAINED("alerts", "alert_acks",
 	                  "s.acknowledged_ms IS NOT NULL AND") },
 	/* Retention checkpoints (schema v2, audit_prune.c). */
 	{ "prunes",
-	  "SELECT id, before_ms, pruned_ms, rows_removed, entries_removed, "
-	  "last_seq, last_hash, rechained, by, by_uid FROM prunes WHERE id=?",
+	  AUDIT_ROWS("id, before_ms, pruned_ms, rows_removed, "
+	             "entries_removed, last_seq, last_hash, rechained, by, "
+	             "by_uid",
+	             "prunes", ""),
 	  AUDIT_UNCHAINED("prunes", "prunes", "") },
 };
 
@@ -92,6 +106,29 @@ audit_hex(const uint8_t d[SHA256_LEN], char out[SHA256_HEX_LEN + 1])
 	out[SHA256_HEX_LEN] = '\0';
 }
 
+/* v in decimal as printf's %lld writes it, at p; returns the length. */
+static size_t
+audit_i64_str(int64_t v, char *p)
+{
+	char tmp[24];
+	size_t n = 0;
+	size_t len = 0;
+	/* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0) {
+		p[len++] = '-';
+	}
+	while (n > 0) {
+		p[len++] = tmp[--n];
+	}
+	return len;
+}
+
 /* Canonical serialisation: per column a type tag and the value, text and
  * blobs length-prefixed so that no two rows serialise alike. */
 static void
@@ -99,15 +136,17 @@ audit_hash_column(struct sha256 *s, sqlite3_stmt *st, int col)
 {
 	char num[48];
 	int n;
+	size_t k;
 
 	switch (sqlite3_column_type(st, col)) {
 	case SQLITE_NULL:
 		sha256_update(s, "N;", 2);
 		return;
 	case SQLITE_INTEGER:
-		n = snprintf(num, sizeof num, "I%lld;",
-		             (long long)sqlite3_column_int64(st, col));
-		sha256_update(s, num, (size_t)n);
+		num[0] = 'I';
+		k = 1 + audit_i64_str(sqlite3_column_int64(st, col), num + 1);
+		num[k++] = ';';
+		sha256_update(s, num, k);
 		return;
 	case SQLITE_FLOAT:
 		n = snprintf(num, sizeof num, "R%.17g;",
@@ -121,10 +160,28 @@ audit_hash_column(struct sha256 *s, sqlite3_stmt *st, int col)
 	const void *p = blob ? sqlite3_column_blob(st, col)
 	                     : (const void *)sqlite3_column_text(st, col);
 	int len = sqlite3_column_bytes(st, col);
-	n = snprintf(num, sizeof num, "%c%d:", blob ? 'B' : 'T', len);
-	sha256_update(s, num, (size_t)n);
+	num[0] = blob ? 'B' : 'T';
+	k = 1 + audit_i64_str(len, num + 1);
+	num[k++] = ':';
+	sha256_update(s, num, k);
 	sha256_update(s, p, (size_t)len);
 	sha256_update(s, ";", 1);
+}
+
+/* The content hash of the row st is on. */
+static void
+audit_row_hash_cur(sqlite3_stmt *st, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256 s;
+	uint8_t d[SHA256_LEN];
+	int ncol = sqlite3_column_count(st);
+
+	sha256_init(&s);
+	for (int i = 0; i < ncol; i++) {
+		audit_hash_column(&s, st, i);
+	}
+	sha256_final(&s, d);
+	audit_hex(d, out);
 }
 
 /* The content hash of one row; *found false when the row is gone. */
@@ -132,9 +189,6 @@ static int
 audit_row_hash(struct audit *db, sqlite3_stmt *st, int64_t row_id, bool *found,
                char out[SHA256_HEX_LEN + 1])
 {
-	struct sha256 s;
-	uint8_t d[SHA256_LEN];
-
 	sqlite3_reset(st);
 	audit_bind_i64(st, 1, row_id);
 	int rc = sqlite3_step(st);
@@ -145,17 +199,24 @@ audit_row_hash(struct audit *db, sqlite3_stmt *st, int64_t row_id, bool *found,
 	if (rc != SQLITE_ROW) {
 		return audit_fail(db, rc);
 	}
-	sha256_init(&s);
-	for (int i = 0; i < sqlite3_column_count(st); i++) {
-		audit_hash_column(&s, st, i);
-	}
-	sha256_final(&s, d);
-	audit_hex(d, out);
+	audit_row_hash_cur(st, out);
 	*found = true;
 	sqlite3_reset(st);
 	return 0;
 }
 
+/* Appends s and a newline at b + *n. */
+static void
+audit_put_line(char *b, size_t *n, const char *s, size_t len)
+{
+	memcpy(b + *n, s, len);
+	*n += len;
+	b[(*n)++] = '\n';
+}
+
+/* The hash of one chain entry: SHA-256 of "prev\ncontent\nseq\ntbl\nrow_id".
+ * Built by hand (the walk runs it once per entry); the same bytes as
+ * snprintf's "%s\n%s\n%" PRId64 "\n%s\n%" PRId64. */
 static void
 audit_link_hash(const char *prev, const char *content, int64_t seq,
                 const char *tbl, int64_t row_id, char out[SHA256_HEX_LEN + 1])
@@ -163,12 +224,21 @@ audit_link_hash(const char *prev, const char *content, int64_t seq,
 	char b[2 * SHA256_HEX_LEN + 96];
 	struct sha256 s;
 	uint8_t d[SHA256_LEN];
-	int n = snprintf(b, sizeof b, "%s\n%s\n%" PRId64 "\n%s\n%" PRId64, prev,
-	                 content, seq, tbl, row_id);
+	size_t lp = strlen(prev);
+	size_t lc = strlen(content);
+	size_t lt = strlen(tbl);
 
 	sha256_init(&s);
-	if (n >= 0 && (size_t)n < sizeof b) {
-		sha256_update(&s, b, (size_t)n);
+	/* Three newlines, two numbers of at most 20 characters. */
+	if (lp + lc + lt + 3 + 2 * 20 < sizeof b) {
+		size_t n = 0;
+		audit_put_line(b, &n, prev, lp);
+		audit_put_line(b, &n, content, lc);
+		n += audit_i64_str(seq, b + n);
+		b[n++] = '\n';
+		audit_put_line(b, &n, tbl, lt);
+		n += audit_i64_str(row_id, b + n);
+		sha256_update(&s, b, n);
 	} else {
 		/* Not reached with the table names above; stay exact anyway. */
 		struct buf big = { 0 };
@@ -311,10 +381,24 @@ audit_chain_append(struct audit *db, const char *tbl, int64_t row_id)
 	return rc;
 }
 
+/*
+ * One chain table during a verify walk. Chain entries name the rows of a
+ * table in id order (except rows re-chained by a prune), so a single scan
+ * in id order moves forward in step with the chain instead of one lookup
+ * per entry. An entry behind the scan is looked up by id.
+ */
+struct audit_walk_table {
+	sqlite3_stmt *point; /* row_sql */
+	sqlite3_stmt *scan;  /* scan_sql */
+	bool started;
+	bool on_row; /* the scan is on a row, id cur */
+	int64_t cur;
+};
+
 /* State of one verify walk. */
 struct audit_walk {
 	struct audit *db;
-	sqlite3_stmt *rows[AUDIT_NCHAIN];
+	struct audit_walk_table t[AUDIT_NCHAIN];
 	struct audit_verify_report *r;
 	const struct audit_checkpoint *cp;
 	bool cp_seen;
@@ -337,6 +421,36 @@ audit_bad(struct audit_walk *w, int64_t seq, const char *tbl, int64_t row_id,
 	snprintf(w->r->problem, sizeof w->r->problem,
 	         "chain entry %" PRId64 " (%s row %" PRId64 "): %s", seq, tbl,
 	         row_id, what);
+}
+
+/* The content hash of row row_id of table t; *found false when the row is
+ * gone. */
+static int
+audit_walk_row(struct audit_walk *w, struct audit_walk_table *t, int64_t row_id,
+               bool *found, char out[SHA256_HEX_LEN + 1])
+{
+	if (t->started && (!t->on_row || t->cur > row_id)) {
+		/* Behind the scan (or past its end): look it up. */
+		return audit_row_hash(w->db, t->point, row_id, found, out);
+	}
+	while (!t->started || (t->on_row && t->cur < row_id)) {
+		t->started = true;
+		int s = sqlite3_step(t->scan);
+		if (s == SQLITE_DONE) {
+			t->on_row = false;
+			break;
+		}
+		if (s != SQLITE_ROW) {
+			return audit_fail(w->db, s);
+		}
+		t->on_row = true;
+		t->cur = sqlite3_column_int64(t->scan, 0);
+	}
+	*found = t->on_row && t->cur == row_id;
+	if (*found) {
+		audit_row_hash_cur(t->scan, out);
+	}
+	return 0;
 }
 
 /* Checks one chain entry against the previous hash and its row. */
@@ -375,7 +489,7 @@ audit_walk_entry(struct audit_walk *w, sqlite3_stmt *c, int64_t expect,
 		audit_bad(w, seq, tbl, row_id, "chain entry altered");
 		return 0;
 	}
-	int rc = audit_row_hash(w->db, w->rows[idx], row_id, &found, content);
+	int rc = audit_walk_row(w, &w->t[idx], row_id, &found, content);
 	if (rc != 0) {
 		return rc;
 	}
@@ -473,8 +587,12 @@ audit_walk_chain(struct audit_walk *w)
 			break;
 		}
 		rc = audit_walk_entry(w, c, expect, prev);
+		/* As snprintf "%s" would: at most 64 characters, "" for NULL.
+		 */
 		const char *h = (const char *)sqlite3_column_text(c, 5);
-		snprintf(prev, sizeof prev, "%s", h ? h : "");
+		size_t hl = h ? strnlen(h, SHA256_HEX_LEN) : 0;
+		memcpy(prev, h ? h : "", hl);
+		prev[hl] = '\0';
 		audit_walk_checkpoint(w, expect, prev);
 		w->r->rows = expect;
 		expect++;
@@ -518,7 +636,12 @@ audit_walk_run(struct audit_walk *w)
 
 	for (size_t i = 0; i < AUDIT_NCHAIN && rc == 0; i++) {
 		rc = audit_prepare(w->db, audit_chain_tables[i].row_sql,
-		                   &w->rows[i]);
+		                   &w->t[i].point);
+		if (rc == 0) {
+			rc = audit_prepare(w->db,
+			                   audit_chain_tables[i].scan_sql,
+			                   &w->t[i].scan);
+		}
 	}
 	if (rc == 0) {
 		rc = audit_walk_base(w);
@@ -535,7 +658,8 @@ audit_walk_run(struct audit_walk *w)
 		          "chain truncated: shorter than the checkpoint");
 	}
 	for (size_t i = 0; i < AUDIT_NCHAIN; i++) {
-		sqlite3_finalize(w->rows[i]);
+		sqlite3_finalize(w->t[i].point);
+		sqlite3_finalize(w->t[i].scan);
 	}
 	return rc;
 }

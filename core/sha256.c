@@ -22,15 +22,36 @@ sha256_ror(uint32_t x, int n)
 	return (x >> n) | (x << (32 - n));
 }
 
+static uint32_t
+sha256_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* One round with the working variables renamed instead of shifted. */
+#define SHA256_ROUND(a, b, c, d, e, f, g, h, i)                           \
+	do {                                                              \
+		uint32_t t1_ = h +                                        \
+		               (sha256_ror(e, 6) ^ sha256_ror(e, 11) ^    \
+		                sha256_ror(e, 25)) +                      \
+		               ((e & f) ^ (~e & g)) + sha256_k[i] + w[i]; \
+		uint32_t t2_ = (sha256_ror(a, 2) ^ sha256_ror(a, 13) ^    \
+		                sha256_ror(a, 22)) +                      \
+		               ((a & b) ^ (a & c) ^ (b & c));             \
+		d += t1_;                                                 \
+		h = t1_ + t2_;                                            \
+	} while (0)
+
 static void
-sha256_block(struct sha256 *s, const uint8_t *p)
+sha256_block(uint32_t st[8], const uint8_t *p)
 {
 	uint32_t w[64];
-	uint32_t v[8];
+	uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
+	uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
 
 	for (int i = 0; i < 16; i++) {
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+		w[i] = sha256_be32(p + 4 * i);
 	}
 	for (int i = 16; i < 64; i++) {
 		uint32_t s0 = sha256_ror(w[i - 15], 7) ^
@@ -39,23 +60,24 @@ sha256_block(struct sha256 *s, const uint8_t *p)
 		              sha256_ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(v, s->h, sizeof v);
-	for (int i = 0; i < 64; i++) {
-		uint32_t s1 = sha256_ror(v[4], 6) ^ sha256_ror(v[4], 11) ^
-		              sha256_ror(v[4], 25);
-		uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-		uint32_t t1 = v[7] + s1 + ch + sha256_k[i] + w[i];
-		uint32_t s0 = sha256_ror(v[0], 2) ^ sha256_ror(v[0], 13) ^
-		              sha256_ror(v[0], 22);
-		uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-		uint32_t t2 = s0 + maj;
-		memmove(v + 1, v, 7 * sizeof v[0]);
-		v[4] += t1;
-		v[0] = t1 + t2;
+	for (int i = 0; i < 64; i += 8) {
+		SHA256_ROUND(a, b, c, d, e, f, g, h, i);
+		SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
+		SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
+		SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
+		SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
+		SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
+		SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
+		SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
 	}
-	for (int i = 0; i < 8; i++) {
-		s->h[i] += v[i];
-	}
+	st[0] += a;
+	st[1] += b;
+	st[2] += c;
+	st[3] += d;
+	st[4] += e;
+	st[5] += f;
+	st[6] += g;
+	st[7] += h;
 }
 
 void
@@ -75,8 +97,11 @@ sha256_update(struct sha256 *s, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
+	if (n == 0) {
+		return; /* p may be NULL (an empty blob) */
+	}
 	s->total += n;
-	while (n > 0) {
+	if (s->used > 0) {
 		size_t take = 64 - s->used;
 		if (take > n) {
 			take = n;
@@ -85,29 +110,37 @@ sha256_update(struct sha256 *s, const void *data, size_t n)
 		s->used += take;
 		p += take;
 		n -= take;
-		if (s->used == 64) {
-			sha256_block(s, s->block);
-			s->used = 0;
+		if (s->used < 64) {
+			return;
 		}
+		sha256_block(s->h, s->block);
+		s->used = 0;
 	}
+	/* Whole blocks straight from the input. */
+	for (; n >= 64; p += 64, n -= 64) {
+		sha256_block(s->h, p);
+	}
+	memcpy(s->block, p, n);
+	s->used = n;
 }
 
 void
 sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN])
 {
 	uint64_t bits = s->total * 8;
-	uint8_t pad = 0x80;
-	uint8_t zero = 0;
-	uint8_t len[8];
 
-	sha256_update(s, &pad, 1);
-	while (s->used != 56) {
-		sha256_update(s, &zero, 1);
+	s->block[s->used++] = 0x80;
+	if (s->used > 56) {
+		memset(s->block + s->used, 0, 64 - s->used);
+		sha256_block(s->h, s->block);
+		s->used = 0;
 	}
+	memset(s->block + s->used, 0, 56 - s->used);
 	for (int i = 0; i < 8; i++) {
-		len[i] = (uint8_t)(bits >> (56 - 8 * i));
+		s->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
 	}
-	sha256_update(s, len, 8);
+	sha256_block(s->h, s->block);
+	s->used = 0;
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
