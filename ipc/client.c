@@ -13,6 +13,7 @@
 
 #include "core/al.h"
 #include "core/xalloc.h"
+#include "ipc/client_int.h"
 #include "ipc/codec.h"
 #include "ipc/jsonutil.h"
 #include "ipc/proto.h"
@@ -370,7 +371,7 @@ client_event_fd(struct client *c)
 	return fd;
 }
 
-static int
+int
 client_error_code(const char *code)
 {
 	static const struct {
@@ -380,6 +381,7 @@ client_error_code(const char *code)
 		{ "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
 		{ "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
 		{ "db", AL_EDB },          { "version", AL_EVERSION },
+		{ "busy", AL_EBUSY },      { "io", AL_EIO },
 	};
 
 	for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++) {
@@ -388,6 +390,74 @@ client_error_code(const char *code)
 		}
 	}
 	return AL_EPROTO;
+}
+
+/* The reply of a control request: AL_EPROTO on garbage; a daemon error's
+ * code with *err set; else 0 with *reply. */
+static int
+client_reply(const char *buf, size_t len, cJSON **reply, char **err)
+{
+	cJSON *r = NULL;
+	char *perr = NULL;
+	int rc;
+
+	if (jsonutil_parse_strict(buf, len, &r, &perr) != 0) {
+		free(perr);
+		if (err != NULL) {
+			*err = xstrdup("airlockd answered garbage");
+		}
+		return AL_EPROTO;
+	}
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
+		const char *msg = jsonutil_str(r, "error");
+		rc = client_error_code(jsonutil_str(r, "code"));
+		if (err != NULL) {
+			*err = xstrdup(msg ? msg : "refused");
+		}
+		cJSON_Delete(r);
+		return rc;
+	}
+	*reply = r;
+	return 0;
+}
+
+int
+client_oneshot(const struct paths *p, const char *req, int timeout_ms,
+               cJSON **reply, char **err)
+{
+	nng_socket s;
+	char *url = paths_url(p->control_sock);
+	char *buf = NULL;
+	size_t len = 0;
+	int rv = nng_req0_open(&s);
+
+	*err = NULL;
+	if (rv == 0) {
+		nng_socket_set_ms(s, NNG_OPT_REQ_RESENDTIME,
+		                  NNG_DURATION_INFINITE);
+		nng_socket_set_ms(s, NNG_OPT_SENDTIMEO,
+		                  timeout_ms < 2000 ? timeout_ms : 2000);
+		nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, timeout_ms);
+		nng_socket_set_size(s, NNG_OPT_RECVMAXSZ,
+		                    PROTO_MAX_CONTROL_REPLY);
+		rv = nng_dial(s, url, NULL, 0);
+		if (rv == 0) {
+			rv = nng_send(s, (void *)req, strlen(req), 0);
+		}
+		if (rv == 0) {
+			rv = nng_recv(s, &buf, &len, NNG_FLAG_ALLOC);
+		}
+		nng_close(s);
+	}
+	free(url);
+	if (rv != 0) {
+		*err = xasprintf("airlockd did not answer (%s)",
+		                 nng_strerror(rv));
+		return rv == NNG_ETIMEDOUT ? AL_ETIMEDOUT : AL_ECONN;
+	}
+	rv = client_reply(buf, len, reply, err);
+	nng_free(buf, len);
+	return rv;
 }
 
 /* One request/reply on the control socket. On a daemon error returns its
@@ -399,8 +469,6 @@ client_call(struct client *c, cJSON *req, cJSON **reply, int timeout_ms,
 	char *s = cJSON_PrintUnformatted(req);
 	char *buf = NULL;
 	size_t len = 0;
-	cJSON *r = NULL;
-	char *perr = NULL;
 	int rv;
 
 	cJSON_Delete(req);
@@ -419,23 +487,9 @@ client_call(struct client *c, cJSON *req, cJSON **reply, int timeout_ms,
 		}
 		return rv == NNG_ETIMEDOUT ? AL_ETIMEDOUT : AL_ECONN;
 	}
-	rv = jsonutil_parse_strict(buf, len, &r, &perr);
+	rv = client_reply(buf, len, reply, err);
 	nng_free(buf, len);
-	if (rv != 0) {
-		free(perr);
-		return AL_EPROTO;
-	}
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
-		const char *msg = jsonutil_str(r, "error");
-		rv = client_error_code(jsonutil_str(r, "code"));
-		if (err != NULL) {
-			*err = xstrdup(msg ? msg : "refused");
-		}
-		cJSON_Delete(r);
-		return rv;
-	}
-	*reply = r;
-	return 0;
+	return rv;
 }
 
 static cJSON *

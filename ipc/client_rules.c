@@ -21,6 +21,7 @@
 #include "core/event.h"
 #include "core/rule.h"
 #include "core/xalloc.h"
+#include "ipc/client_int.h"
 #include "ipc/jsonutil.h"
 #include "ipc/proto.h"
 
@@ -369,90 +370,18 @@ client_rules_event_from_action(const struct action *a, struct event **out)
 /* ---- requests to the daemon -------------------------------------------
  */
 
-static int
-client_rules_code(const char *code)
-{
-	static const struct {
-		const char *name;
-		int rc;
-	} map[] = { { "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
-		    { "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
-		    { "db", AL_EDB },          { "version", AL_EVERSION },
-		    { "io", AL_EIO } };
-
-	for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++) {
-		if (strcmp(map[i].name, code) == 0) {
-			return map[i].rc;
-		}
-	}
-	return AL_EPROTO;
-}
-
-static int
-client_rules_exchange(const struct paths *p, const char *req, char **buf,
-                      size_t *len, char **err)
-{
-	nng_socket s;
-	char *url = paths_url(p->control_sock);
-	int rv = nng_req0_open(&s);
-
-	if (rv == 0) {
-		nng_socket_set_ms(s, NNG_OPT_SENDTIMEO,
-		                  CLIENT_RULES_REQUEST_MS);
-		nng_socket_set_ms(s, NNG_OPT_RECVTIMEO,
-		                  CLIENT_RULES_REQUEST_MS);
-		rv = nng_dial(s, url, NULL, 0);
-		if (rv == 0) {
-			rv = nng_send(s, (void *)req, strlen(req), 0);
-		}
-		if (rv == 0) {
-			rv = nng_recv(s, buf, len, NNG_FLAG_ALLOC);
-		}
-		nng_close(s);
-	}
-	free(url);
-	if (rv != 0) {
-		*err = xasprintf("airlockd did not answer (%s)",
-		                 nng_strerror(rv));
-		return rv == NNG_ETIMEDOUT ? AL_ETIMEDOUT : AL_ECONN;
-	}
-	return 0;
-}
-
 /* One request on the control socket (takes ownership of req). On a daemon
  * error returns its code and sets *err to its message. */
 static int
 client_rules_call(const struct paths *p, cJSON *req, cJSON **reply, char **err)
 {
 	char *s = cJSON_PrintUnformatted(req);
-	char *buf = NULL;
-	size_t len = 0;
-	cJSON *r = NULL;
-	char *perr = NULL;
 	int rc;
 
 	cJSON_Delete(req);
-	rc = client_rules_exchange(p, s, &buf, &len, err);
+	rc = client_oneshot(p, s, CLIENT_RULES_REQUEST_MS, reply, err);
 	cJSON_free(s);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = jsonutil_parse_strict(buf, len, &r, &perr);
-	nng_free(buf, len);
-	if (rc != 0) {
-		*err = perr;
-		return AL_EPROTO;
-	}
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
-		const char *msg = jsonutil_str(r, "error");
-
-		rc = client_rules_code(jsonutil_str(r, "code"));
-		*err = xstrdup(msg ? msg : "refused");
-		cJSON_Delete(r);
-		return rc;
-	}
-	*reply = r;
-	return 0;
+	return rc;
 }
 
 static cJSON *
