@@ -14,20 +14,23 @@ cat >"$POL" <<'JSON'
   "taint": {"on_untrusted_read": true}
 }
 JSON
-start_daemon --approval-timeout 60
-HOOK="$BIN/airlock-hook --deadline 3"
+# Held calls time out in the daemon after 2 s (deny, "approval timed
+# out"); the hook's own deadline is well above that, so a loaded machine
+# cannot turn the answer into the hook's fallback.
+start_daemon --approval-timeout 2
+HOOK="$BIN/airlock-hook --deadline 20"
 SID=policy-taint-session
 curl_ev() {
 	event "$PAYLOADS/PreToolUse.Bash.json" \
 		"d['session_id']='$SID'; d['tool_input']['command']='curl -s https://api.github.com/zen'"
 }
 
-out=$(curl_ev | timeout 10 $HOOK)
+out=$(curl_ev | timeout 30 $HOOK)
 check "egress to an allowed host is allowed" [ "$(echo "$out" | decision)" = allow ]
 
 # A broken edit of the policy: rejected, last good kept, alert with line.
 printf '{\n  "egress": {"allow": ["api.github.com"]},\n  "strict": maybe\n}\n' >"$POL"
-out=$(curl_ev | timeout 10 $HOOK)
+out=$(curl_ev | timeout 30 $HOOK)
 check "with a broken policy file the last good policy stays" \
 	[ "$(echo "$out" | decision)" = allow ]
 check "the rejected policy raised an alert naming the file and line" \
@@ -50,8 +53,9 @@ touch "$POL"
 
 # Reading the web taints the session: the same call now asks.
 event "$PAYLOADS/PostToolUse.WebFetch.json" "d['session_id']='$SID'" |
-	timeout 10 $HOOK >/dev/null
-out=$(curl_ev | timeout 10 $HOOK)
+	timeout 30 $HOOK >/dev/null
+out=$(curl_ev | timeout 30 $HOOK)
+echo "answer: $out"
 check "after reading untrusted content, egress to an allowed host asks" \
 	[ "$(echo "$out" | decision)" = deny ]
 check "the reason says why (approval timed out after being held)" \
