@@ -15,7 +15,7 @@ jobs=${AIRLOCK_JOBS:-$(nproc)}
 
 PACKAGES=(build-essential cmake pkg-config libncurses-dev libnotify-dev
 	libsqlite3-dev sqlite3 libcjson-dev libnng-dev libcmocka-dev tmux
-	python3 clang libclang-rt-14-dev)
+	python3 clang libclang-rt-14-dev libfaketime)
 
 install_packages() {
 	local missing=()
