@@ -95,14 +95,16 @@ inject_invisible(uint32_t cp)
 	       (cp >= 0xe0100 && cp <= 0xe01ef);
 }
 
+struct inject_homoglyph {
+	uint16_t cp;
+	char c;
+};
+
 /* Cyrillic and Greek letters that look like Latin ones. */
 static char
 inject_homoglyph(uint32_t cp)
 {
-	static const struct {
-		uint16_t cp;
-		char c;
-	} map[] = {
+	static const struct inject_homoglyph map[] = {
 		{ 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043e, 'o' },
 		{ 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0443, 'y' },
 		{ 0x0445, 'x' }, { 0x0456, 'i' }, { 0x0458, 'j' },

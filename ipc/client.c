@@ -371,13 +371,15 @@ client_event_fd(struct client *c)
 	return fd;
 }
 
+struct client_code {
+	const char *name;
+	int rc;
+};
+
 int
 client_error_code(const char *code)
 {
-	static const struct {
-		const char *name;
-		int rc;
-	} map[] = {
+	static const struct client_code map[] = {
 		{ "exists", AL_EEXIST },   { "not_found", AL_ENOENT },
 		{ "forbidden", AL_EPERM }, { "invalid", AL_EINVAL },
 		{ "db", AL_EDB },          { "version", AL_EVERSION },

@@ -24,17 +24,21 @@ struct osc {
 	char *last;      /* the title last written */
 };
 
+struct osc_notify_word {
+	const char *word;
+	enum osc_notify n;
+};
+
 bool
 osc_notify_parse(const char *word, enum osc_notify *out)
 {
-	static const struct {
-		const char *word;
-		enum osc_notify n;
-	} map[] = { { "osc", OSC_NOTIFY_AUTO },
-		    { "osc777", OSC_NOTIFY_777 },
-		    { "osc9", OSC_NOTIFY_9 },
-		    { "off", OSC_NOTIFY_OFF },
-		    { "none", OSC_NOTIFY_OFF } };
+	static const struct osc_notify_word map[] = {
+		{ "osc", OSC_NOTIFY_AUTO },
+		{ "osc777", OSC_NOTIFY_777 },
+		{ "osc9", OSC_NOTIFY_9 },
+		{ "off", OSC_NOTIFY_OFF },
+		{ "none", OSC_NOTIFY_OFF }
+	};
 
 	for (size_t i = 0; word != NULL && i < sizeof map / sizeof map[0];
 	     i++) {

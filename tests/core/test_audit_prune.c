@@ -269,16 +269,18 @@ expect_bad(const char *path, const char *sql, const char *what)
 	}
 }
 
+struct tamper_case {
+	const char *sql;
+	const char *what;
+};
+
 static void
 test_prune_then_tamper_detected(void **state)
 {
 	(void)state;
 	struct audit_prune_report pr;
 
-	struct {
-		const char *sql;
-		const char *what;
-	} cases[] = {
+	struct tamper_case cases[] = {
 		{ "UPDATE actions SET summary = 'ls' WHERE id = 6", "edited" },
 		{ "DELETE FROM actions WHERE id = 7", "deleted" },
 		{ "DELETE FROM chain WHERE seq = 11", "missing" },

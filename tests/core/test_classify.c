@@ -368,6 +368,11 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct buf_like {
+	char *d;
+	size_t n;
+};
+
 /* Not a benchmark: a guard that a 4 KB compound command stays cheap. */
 static void
 test_timing_4k(void **state)
@@ -383,10 +388,7 @@ test_timing_4k(void **state)
 		"sed -i 's/a/b/' src/x.c",
 	};
 
-	struct buf_like {
-		char *d;
-		size_t n;
-	} b = { xcalloc(8192, 1), 0 };
+	struct buf_like b = { xcalloc(8192, 1), 0 };
 
 	double t[200];
 

@@ -67,14 +67,16 @@ path_match(const char *rule, const char *path)
 	return ok;
 }
 
+struct parse_case {
+	const char *text;
+	const char *tool;
+	enum rule_kind kind;
+};
+
 static void
 test_parse_valid(void **state)
 {
-	static const struct {
-		const char *text;
-		const char *tool;
-		enum rule_kind kind;
-	} cases[] = {
+	static const struct parse_case cases[] = {
 		{ "Bash", "Bash", RULE_TOOL },
 		{ "Bash(*)", "Bash", RULE_TOOL },
 		{ "  Bash(npm run test:*)  ", "Bash", RULE_BASH },
