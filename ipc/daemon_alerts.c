@@ -303,17 +303,6 @@ alerts_copy_json(const struct audit_alert *al, void *arg)
 	return 0;
 }
 
-static nng_msg *
-alerts_reply(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	nng_msg *m = daemon_text_msg(s ? s : "{}", s ? strlen(s) : 2);
-
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return m;
-}
-
 /* Already acknowledged: say by whom and when. */
 static nng_msg *
 alerts_ack_exists(struct daemon *d, int64_t id)
@@ -377,9 +366,7 @@ daemon_alert_ack_op(struct daemon *d, const void *req, uint64_t uid,
 	pthread_mutex_lock(&d->mu);
 	daemon_publish_obj(d, "alert_ack", ev);
 	pthread_mutex_unlock(&d->mu);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "v", AIRLOCK_PROTO_VERSION);
-	cJSON_AddBoolToObject(o, "ok", true);
+	cJSON *o = daemon_ctl_ok();
 	cJSON_AddItemToObject(o, "alert", al);
-	return alerts_reply(o);
+	return daemon_ctl_reply(o);
 }

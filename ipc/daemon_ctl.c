@@ -25,8 +25,8 @@ struct peer {
 	char name[64];
 };
 
-static nng_msg *
-ctl_json_reply(cJSON *o)
+nng_msg *
+daemon_ctl_reply(struct cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
 	nng_msg *m = daemon_text_msg(s ? s : "{}", s ? strlen(s) : 2);
@@ -36,8 +36,8 @@ ctl_json_reply(cJSON *o)
 	return m;
 }
 
-static cJSON *
-ctl_ok(void)
+cJSON *
+daemon_ctl_ok(void)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -55,7 +55,7 @@ ctl_error(const char *code, const char *msg)
 	cJSON_AddBoolToObject(o, "ok", false);
 	cJSON_AddStringToObject(o, "code", code);
 	cJSON_AddStringToObject(o, "error", msg);
-	return ctl_json_reply(o);
+	return daemon_ctl_reply(o);
 }
 
 nng_msg *
@@ -112,7 +112,7 @@ ctl_snapshot_alerts(struct daemon *d, cJSON *o)
 static nng_msg *
 ctl_snapshot(struct daemon *d)
 {
-	cJSON *o = ctl_ok();
+	cJSON *o = daemon_ctl_ok();
 	cJSON *arr = cJSON_AddArrayToObject(o, "pending");
 
 	pthread_mutex_lock(&d->mu);
@@ -127,13 +127,13 @@ ctl_snapshot(struct daemon *d)
 	}
 	ctl_snapshot_alerts(d, o);
 	pthread_mutex_unlock(&d->mu);
-	return ctl_json_reply(o);
+	return daemon_ctl_reply(o);
 }
 
 static nng_msg *
 ctl_status(struct daemon *d)
 {
-	cJSON *o = ctl_ok();
+	cJSON *o = daemon_ctl_ok();
 	int n = 0;
 
 	pthread_mutex_lock(&d->mu);
@@ -157,7 +157,7 @@ ctl_status(struct daemon *d)
 	cJSON_AddNumberToObject(o, "tier", d->tier);
 	cJSON_AddStringToObject(o, "tier_reason", d->tier_reason);
 	pthread_mutex_unlock(&d->mu);
-	return ctl_json_reply(o);
+	return daemon_ctl_reply(o);
 }
 
 struct ctl_log_ctx {
@@ -209,7 +209,7 @@ ctl_log(struct daemon *d, const cJSON *req)
 	if (q.limit <= 0 || q.limit > 10000) {
 		q.limit = 50;
 	}
-	o = ctl_ok();
+	o = daemon_ctl_ok();
 	c.arr = cJSON_AddArrayToObject(o, "actions");
 	/* History needs only the database, not the daemon's state. */
 	pthread_mutex_lock(&d->db_mu);
@@ -219,7 +219,7 @@ ctl_log(struct daemon *d, const cJSON *req)
 		cJSON_Delete(o);
 		return ctl_error("db", "history query failed");
 	}
-	return ctl_json_reply(o);
+	return daemon_ctl_reply(o);
 }
 
 /* The edited input must be a complete tool input: Claude Code replaces the
@@ -306,7 +306,7 @@ ctl_apply_decision(struct daemon *d, struct pend *p, const struct peer *peer,
 		free(err);
 		return m;
 	}
-	return ctl_json_reply(ctl_ok());
+	return daemon_ctl_reply(daemon_ctl_ok());
 }
 
 static nng_msg *

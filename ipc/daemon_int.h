@@ -197,6 +197,10 @@ nng_msg *daemon_rules_session_op(struct daemon *d, const void *req,
 nng_msg *daemon_rules_always_op(struct daemon *d, const void *req, uint64_t uid,
                                 uint64_t pid, const char *name);
 
+/* {"v": 1, "ok": true}, for a control op's reply (the caller adds to it). */
+struct cJSON *daemon_ctl_ok(void);
+/* The message for a reply object; takes ownership of o. */
+nng_msg *daemon_ctl_reply(struct cJSON *o);
 /* A JSON reply for control ops: {"v":1,"ok":false,"code":..,"error":..}. */
 nng_msg *daemon_ctl_error(const char *code, const char *msg);
 

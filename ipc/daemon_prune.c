@@ -26,21 +26,15 @@
 static nng_msg *
 prune_reply(const struct audit_prune_report *r)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = daemon_ctl_ok();
 
-	cJSON_AddNumberToObject(o, "v", AIRLOCK_PROTO_VERSION);
-	cJSON_AddBoolToObject(o, "ok", true);
 	cJSON_AddNumberToObject(o, "last_seq", (double)r->last_seq);
 	cJSON_AddStringToObject(o, "last_hash", r->last_hash);
 	cJSON_AddNumberToObject(o, "entries_removed",
 	                        (double)r->entries_removed);
 	cJSON_AddNumberToObject(o, "rows_removed", (double)r->rows_removed);
 	cJSON_AddNumberToObject(o, "rechained", (double)r->rechained);
-	char *s = cJSON_PrintUnformatted(o);
-	nng_msg *m = daemon_text_msg(s ? s : "{}", s ? strlen(s) : 2);
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return m;
+	return daemon_ctl_reply(o);
 }
 
 /* NULL when the peer may prune, else the error reply. */

@@ -211,27 +211,6 @@ daemon_session_allow(struct daemon *d, const struct event *ev,
 /* ---- helpers shared by the ops ---------------------------------------------
  */
 
-static nng_msg *
-rules_reply(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	nng_msg *m = daemon_text_msg(s ? s : "{}", s ? strlen(s) : 2);
-
-	cJSON_free(s);
-	cJSON_Delete(o);
-	return m;
-}
-
-static cJSON *
-rules_ok(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "v", AIRLOCK_PROTO_VERSION);
-	cJSON_AddBoolToObject(o, "ok", true);
-	return o;
-}
-
 static int64_t
 rules_id(const cJSON *req)
 {
@@ -273,7 +252,7 @@ rules_approve(struct daemon *d, struct pend *p, uint64_t uid, uint64_t pid,
 		cJSON_Delete(ok);
 		return m;
 	}
-	return rules_reply(ok);
+	return daemon_ctl_reply(ok);
 }
 
 /* The proposed rule for a pending action; mu held. */
@@ -316,10 +295,10 @@ daemon_rules_propose_op(struct daemon *d, const void *req, uint64_t uid,
 	if (p == NULL || rules_propose_for(d, p->a, &rule, &why) != 0) {
 		m = daemon_ctl_error(p ? "invalid" : "not_found", why);
 	} else {
-		cJSON *o = rules_ok();
+		cJSON *o = daemon_ctl_ok();
 
 		cJSON_AddStringToObject(o, "rule", rule);
-		m = rules_reply(o);
+		m = daemon_ctl_reply(o);
 	}
 	pthread_mutex_unlock(&d->mu);
 	free(rule);
@@ -421,7 +400,7 @@ daemon_rules_check_op(struct daemon *d, const void *req, uint64_t uid,
 		free(err);
 		return m;
 	}
-	o = rules_ok();
+	o = daemon_ctl_ok();
 	struct rules_scan s = { .r = r,
 		                .home = getenv("HOME"),
 		                .examples = cJSON_CreateArray() };
@@ -437,7 +416,7 @@ daemon_rules_check_op(struct daemon *d, const void *req, uint64_t uid,
 	cJSON_AddNumberToObject(o, "denied", (double)s.denied);
 	cJSON_AddItemToObject(o, "denied_calls", s.examples);
 	rule_free(r);
-	return rules_reply(o);
+	return daemon_ctl_reply(o);
 }
 
 /* ---- approve for this session ----------------------------------------------
@@ -472,7 +451,7 @@ daemon_rules_session_op(struct daemon *d, const void *req, uint64_t uid,
 		m = daemon_ctl_error("io", "could not remember the rule");
 	} else {
 		char *reason = xasprintf("approved for this session: %s", rule);
-		cJSON *o = rules_ok();
+		cJSON *o = daemon_ctl_ok();
 
 		cJSON_AddStringToObject(o, "rule", rule);
 		m = rules_approve(d, p, uid, pid, name, reason, o);
@@ -580,7 +559,7 @@ daemon_rules_always_op(struct daemon *d, const void *req, uint64_t uid,
 	} else {
 		char *reason = xasprintf("approved; rule %s saved to %s",
 		                         rule_text(r), d->paths.policy_path);
-		cJSON *o = rules_ok();
+		cJSON *o = daemon_ctl_ok();
 
 		cJSON_AddStringToObject(o, "rule", rule_text(r));
 		m = rules_approve(d, p, uid, pid, name, reason, o);
