@@ -133,6 +133,7 @@ void
 audit_forget(struct audit *db)
 {
 	db->head_valid = false;
+	db->index_valid = false;
 	for (int i = 0; i < AUDIT_SESSION_CACHE; i++) {
 		free(db->sessions[i]);
 		db->sessions[i] = NULL;
@@ -492,6 +493,9 @@ audit_open(struct audit **out, const char *path, int flags, char **errmsg)
 			audit_failf(db, rc,
 			            "cannot open the reader connection");
 		}
+		if (rc == 0 && (flags & AUDIT_BG_CHECKPOINT)) {
+			rc = audit_wal_start(db, path);
+		}
 	}
 out:
 	if (rc != 0) {
@@ -512,6 +516,7 @@ audit_close(struct audit *db)
 	if (db == NULL) {
 		return;
 	}
+	audit_wal_stop(db);
 	audit_close(db->rd);
 	for (int i = 0; i < db->nstmts; i++) {
 		sqlite3_finalize(db->stmts[i].st);

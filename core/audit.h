@@ -23,10 +23,15 @@ enum audit_open_flags {
 	 * opens skip it by default because it reads the whole file and the
 	 * CLI must answer in milliseconds. */
 	AUDIT_QUICK_CHECK = 1 << 1,
+	/* Read-write file stores: WAL checkpoints run on a thread of the
+	 * store's own (with its own connection, PASSIVE) instead of inside
+	 * the commit that crosses the WAL threshold, so no record's commit
+	 * waits for the database file's write and fsync (the daemon). */
+	AUDIT_BG_CHECKPOINT = 1 << 2,
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define AUDIT_SCHEMA_VERSION 2
+#define AUDIT_SCHEMA_VERSION 3
 
 /* Opens or creates (unless AUDIT_READONLY) the store at path (":memory:"
  * works); migrates the schema. The caller closes *out. On failure *out is
@@ -85,6 +90,28 @@ int audit_record_malformed(struct audit *db, const struct audit_malformed *m);
  * in a batch. */
 int audit_batch_begin(struct audit *db);
 int audit_batch_end(struct audit *db, bool commit);
+
+/*
+ * The search index (issue 8). By default a record writes its rows in
+ * both FTS tables in its own transaction. A store whose index is deferred
+ * (the daemon: a decision's commit then writes only its row and chain
+ * entry, half the pages and none of the tokenising) leaves that to
+ * audit_index_backlog(), which indexes the oldest unindexed actions in
+ * id order. Searches are exact either way: audit_query() scans the rows
+ * above the index's watermark (fts_state.through) with LIKE and takes
+ * the rest from the index; a non-deferred writer that finds a backlog
+ * leaves its rows to the backlog too.
+ */
+void audit_set_index_deferred(struct audit *db, bool deferred);
+/* Indexes up to max_rows unindexed actions in one transaction committed
+ * with synchronous=NORMAL (the index is derived from the durable rows: a
+ * power cut can only roll it back together with its watermark; the next
+ * FULL commit makes it durable). *left (may be NULL): actions still
+ * unindexed afterwards. Not inside a batch (AL_ESTATE). */
+int audit_index_backlog(struct audit *db, int max_rows, int64_t *left);
+/* Actions not yet indexed (a query when not known from this store's own
+ * writes). */
+int audit_index_lag(struct audit *db, int64_t *lag);
 
 /* Looks up by id or request id; *out is a new action the caller frees. */
 int audit_get(struct audit *db, int64_t id, struct action **out);

@@ -59,6 +59,15 @@ struct audit {
 	int64_t head_seq;
 	char head_hash[65];
 	int64_t data_version;
+	/* The search index (audit_index.c): deferred to
+	 * audit_index_backlog(), and, while index_valid, the watermark and
+	 * the highest action id of the committed (or current) transaction. */
+	bool index_deferred;
+	bool index_valid;
+	int64_t index_through;
+	int64_t index_max_id;
+	/* AUDIT_BG_CHECKPOINT (audit_wal.c); NULL otherwise. */
+	struct audit_wal *wal;
 	struct audit_cached stmts[AUDIT_STMT_CACHE];
 	int nstmts;
 	char *sessions[AUDIT_SESSION_CACHE];
@@ -142,6 +151,18 @@ int audit_chain_row_hash(struct audit *db, const char *tbl, int64_t row_id,
 /* Appends the entry of tbl row_id with an already computed content hash. */
 int audit_chain_append_hash(struct audit *db, const char *tbl, int64_t row_id,
                             const char *content);
+
+/* For a new action id (inside the caller's transaction, before its FTS
+ * rows): *now is set when the caller is to write them, i.e. the store
+ * indexes inline and the index has no backlog; the watermark then moves
+ * to id. Otherwise the row is left to audit_index_backlog(). */
+int audit_index_claim(struct audit *db, int64_t id, bool *now);
+/* The watermark: every action with id <= *through is indexed. */
+int audit_index_through(struct audit *db, int64_t *through);
+
+/* Background WAL checkpoints (AUDIT_BG_CHECKPOINT). */
+int audit_wal_start(struct audit *db, const char *path);
+void audit_wal_stop(struct audit *db);
 
 /* Reading actions: the column list and join that audit_action_from_row
  * decodes. */

@@ -15,14 +15,29 @@
 #include "core/buf.h"
 
 #define AUDIT_DEFAULT_LIMIT 50
-#define AUDIT_MAX_PARAMS    24
+#define AUDIT_MAX_PARAMS    96
+/* Words of a word query matched in the unindexed tail; more would only
+ * narrow it further (the tail may then hold a few extra rows). */
+#define AUDIT_TAIL_WORDS 16
 
 struct audit_param {
 	const char *text; /* NULL for an integer */
 	int64_t num;
 };
 
+/* Which rows a text query reads: everything (no index), the indexed
+ * rows through the FTS tables, or the tail above the index's watermark
+ * (not yet indexed: audit_index.c) by a scan. */
+enum audit_part {
+	AUDIT_PART_ALL = 0,
+	AUDIT_PART_INDEXED,
+	AUDIT_PART_TAIL,
+};
+
 struct audit_sql {
+	enum audit_part part;
+	int64_t through; /* the watermark, for the two parts */
+	int limit;
 	struct buf sql;
 	/* text built here: FTS query, LIKE pattern, project directory and
 	 * its prefix */
@@ -109,6 +124,60 @@ audit_like_pattern(struct buf *b, const char *s)
 	buf_putc(b, '%');
 }
 
+/* " AND (summary, tool_input, reason or result contains pattern)". */
+static void
+audit_sql_like4(struct audit_sql *q, const char *like)
+{
+	audit_sql_text(q, " AND (a.summary LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.tool_input LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.reason LIKE ? ESCAPE '\\'", like);
+	audit_sql_text(q, " OR a.result LIKE ? ESCAPE '\\')", like);
+}
+
+/* The rows above the watermark, which the index does not hold yet: the
+ * same text by LIKE (each word for a word query: a substring there, a
+ * token in the index; the tail is the last few seconds of calls). */
+static void
+audit_sql_tail(struct audit_sql *q, const struct audit_query *aq)
+{
+	buf_puts(&q->sql, AUDIT_ACTION_FROM + 1);
+	audit_sql_num(q, " WHERE a.id > ?", q->through);
+	if (aq->match != AUDIT_MATCH_WORDS) {
+		audit_like_pattern(&q->owned[1], aq->text);
+		audit_sql_like4(q, q->owned[1].data);
+		return;
+	}
+	/* owned[0] holds the quoted words; patterns go to owned[1], one
+	 * after another, NUL-separated (the buffer is not grown again
+	 * once the pointers are taken). */
+	const char *t = aq->text;
+	struct buf *b = &q->owned[1];
+	size_t offs[AUDIT_TAIL_WORDS];
+	int n = 0;
+	while (*t && n < (int)(sizeof offs / sizeof offs[0])) {
+		while (*t && isspace((unsigned char)*t)) {
+			t++;
+		}
+		size_t len = 0;
+		while (t[len] && !isspace((unsigned char)t[len])) {
+			len++;
+		}
+		if (len == 0) {
+			break;
+		}
+		char word[256];
+		snprintf(word, sizeof word, "%.*s",
+		         (int)(len < sizeof word ? len : sizeof word - 1), t);
+		offs[n++] = b->len;
+		audit_like_pattern(b, word);
+		buf_putc(b, '\0');
+		t += len;
+	}
+	for (int i = 0; i < n; i++) {
+		audit_sql_like4(q, b->data + offs[i]);
+	}
+}
+
 /* The FROM/WHERE start for the text part of the query. */
 static void
 audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
@@ -117,10 +186,9 @@ audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
 	const char *fts =
 	        aq->match == AUDIT_MATCH_WORDS ? "actions_word" : "actions_tri";
 
-	if (aq->match == AUDIT_MATCH_WORDS) {
-		audit_fts_words(&q->owned[0], t);
-	} else if (audit_utf8_len(t) >= 3) {
-		audit_fts_quote(&q->owned[0], t, strlen(t));
+	if (q->part == AUDIT_PART_TAIL) {
+		audit_sql_tail(q, aq);
+		return;
 	}
 	if (q->owned[0].len > 0) {
 		/* Driving from the FTS table in rowid order makes "newest
@@ -131,6 +199,8 @@ audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
 		           fts, fts);
 		buf_puts(&q->sql, fts);
 		audit_sql_text(q, " MATCH ?", q->owned[0].data);
+		buf_printf(&q->sql, " AND %s.rowid <= ?", fts);
+		q->p[q->np++] = (struct audit_param){ .num = q->through };
 		/* Sorting on the FTS rowid lets FTS5 return newest first
 		 * itself; sorting on a.id would sort every match. */
 		snprintf(q->order, sizeof q->order, "%s.rowid", fts);
@@ -142,11 +212,7 @@ audit_sql_match(struct audit_sql *q, const struct audit_query *aq)
 		return; /* no word in the text: no text condition */
 	}
 	audit_like_pattern(&q->owned[1], t);
-	const char *like = q->owned[1].data;
-	audit_sql_text(q, " AND (a.summary LIKE ? ESCAPE '\\'", like);
-	audit_sql_text(q, " OR a.tool_input LIKE ? ESCAPE '\\'", like);
-	audit_sql_text(q, " OR a.reason LIKE ? ESCAPE '\\'", like);
-	audit_sql_text(q, " OR a.result LIKE ? ESCAPE '\\')", like);
+	audit_sql_like4(q, q->owned[1].data);
 	audit_sql_num(q,
 	              " AND a.id > (SELECT coalesce(max(id), 0) FROM "
 	              "actions) - ?",
@@ -235,7 +301,7 @@ audit_sql_build(struct audit_sql *q, const struct audit_query *aq)
 		audit_sql_num(q, frag, aq->before_id);
 	}
 	snprintf(frag, sizeof frag, " ORDER BY %s DESC LIMIT ?", q->order);
-	audit_sql_num(q, frag, aq->limit > 0 ? aq->limit : AUDIT_DEFAULT_LIMIT);
+	audit_sql_num(q, frag, q->limit);
 }
 
 static void
@@ -250,26 +316,96 @@ audit_sql_bind(const struct audit_sql *q, sqlite3_stmt *st)
 	}
 }
 
+/* The FTS query text of aq in owned[0]; empty when the index is not
+ * used (no text, a word query without words, or under 3 characters). */
+static void
+audit_sql_fts_text(struct audit_sql *q, const struct audit_query *aq)
+{
+	const char *t = aq->text;
+
+	if (t == NULL || t[0] == '\0') {
+		return;
+	}
+	if (aq->match == AUDIT_MATCH_WORDS) {
+		audit_fts_words(&q->owned[0], t);
+	} else if (audit_utf8_len(t) >= 3) {
+		audit_fts_quote(&q->owned[0], t, strlen(t));
+	}
+}
+
+static void
+audit_sql_free(struct audit_sql *q)
+{
+	buf_free(&q->sql);
+	for (size_t i = 0; i < sizeof q->owned / sizeof q->owned[0]; i++) {
+		buf_free(&q->owned[i]);
+	}
+}
+
+/* Runs one part and appends its rows to l (the caller holds the lock). */
+static int
+audit_query_part(struct audit *db, const struct audit_query *aq,
+                 enum audit_part part, int64_t through, int limit,
+                 struct audit_actions *l)
+{
+	struct audit_sql q = { .part = part,
+		               .through = through,
+		               .limit = limit };
+	sqlite3_stmt *st = NULL;
+
+	audit_sql_fts_text(&q, aq);
+	audit_sql_build(&q, aq);
+	int rc = audit_prepare(db, q.sql.data, &st);
+	if (rc == 0) {
+		audit_sql_bind(&q, st);
+		rc = audit_collect(db, st, l);
+		sqlite3_finalize(st);
+	}
+	audit_sql_free(&q);
+	return rc;
+}
+
+/* Whether aq searches through the FTS tables. */
+static bool
+audit_query_indexed(const struct audit_query *aq)
+{
+	struct audit_sql q = { 0 };
+
+	audit_sql_fts_text(&q, aq);
+	bool indexed = q.owned[0].len > 0;
+	audit_sql_free(&q);
+	return indexed;
+}
+
+/* Newest first: the unindexed tail (the newest ids), then the index. */
 static int
 audit_query_on(struct audit *db, const struct audit_query *aq,
                audit_action_fn fn, void *arg)
 {
-	struct audit_sql q = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct audit_actions l = { 0 };
+	int limit = aq->limit > 0 ? aq->limit : AUDIT_DEFAULT_LIMIT;
+	int64_t through = 0;
+	int rc = 0;
 
-	audit_sql_build(&q, aq);
 	audit_lock(db);
-	int rc = audit_prepare(db, q.sql.data, &st);
-	if (rc == 0) {
-		audit_sql_bind(&q, st);
-		rc = audit_run_actions(db, st, fn, arg); /* unlocks */
+	if (!audit_query_indexed(aq)) {
+		rc = audit_query_part(db, aq, AUDIT_PART_ALL, 0, limit, &l);
 	} else {
-		audit_unlock(db);
+		rc = audit_index_through(db, &through);
+		if (rc == 0) {
+			rc = audit_query_part(db, aq, AUDIT_PART_TAIL, through,
+			                      limit, &l);
+		}
+		if (rc == 0 && l.n < (size_t)limit) {
+			rc = audit_query_part(db, aq, AUDIT_PART_INDEXED,
+			                      through, limit - (int)l.n, &l);
+		}
 	}
-	buf_free(&q.sql);
-	for (size_t i = 0; i < sizeof q.owned / sizeof q.owned[0]; i++) {
-		buf_free(&q.owned[i]);
+	audit_unlock(db);
+	if (rc == 0) {
+		rc = audit_actions_emit(&l, fn, arg);
 	}
+	audit_actions_free(&l);
 	return rc;
 }
 

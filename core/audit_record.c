@@ -261,10 +261,14 @@ audit_write_action(struct audit *db, struct action *a, bool is_event,
 	audit_bind_action(st, a, is_event, &t);
 	rc = audit_insert(db, st, id);
 	audit_done(st);
+	bool index_now = false;
 	if (rc == 0) {
+		rc = audit_index_claim(db, *id, &index_now);
+	}
+	if (rc == 0 && index_now) {
 		rc = audit_fts_insert(db, audit_sql_tri_insert, *id, &t);
 	}
-	if (rc == 0) {
+	if (rc == 0 && index_now) {
 		rc = audit_fts_insert(db, audit_sql_word_insert, *id, &t);
 	}
 	audit_fts_text_free(&t);

@@ -131,9 +131,55 @@ audit_migrate_v2(struct audit *db)
 	return audit_exec(db, audit_schema_v2);
 }
 
+/*
+ * v3. The search index may lag the rows (audit_index.c): fts_state.through
+ * is the watermark, every action with id <= through is in both FTS
+ * tables and none above it is. The delete/update triggers touch the
+ * index only for rows under the watermark (an FTS5 'delete' of a row it
+ * never indexed would corrupt it). Existing rows are all indexed.
+ */
+static const char audit_schema_v3[] =
+        "CREATE TABLE fts_state("
+        " k INTEGER PRIMARY KEY CHECK (k = 1), through INTEGER NOT NULL);"
+        "INSERT INTO fts_state(k, through)"
+        " SELECT 1, coalesce(max(id), 0) FROM actions;"
+        "DROP TRIGGER actions_ad;"
+        "DROP TRIGGER actions_au;"
+        "CREATE TRIGGER actions_ad AFTER DELETE ON actions"
+        " WHEN old.id <= (SELECT through FROM fts_state) BEGIN"
+        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
+        "  reason, result) VALUES ('delete', old.id, old.summary,"
+        "  old.tool_input, old.reason, old.result);"
+        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
+        "  reason, result) VALUES ('delete', old.id, old.summary,"
+        "  old.tool_input, old.reason, old.result);"
+        "END;"
+        "CREATE TRIGGER actions_au AFTER UPDATE ON actions"
+        " WHEN old.id <= (SELECT through FROM fts_state) BEGIN"
+        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
+        "  reason, result) VALUES ('delete', old.id, old.summary,"
+        "  old.tool_input, old.reason, old.result);"
+        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
+        "  reason, result) VALUES ('delete', old.id, old.summary,"
+        "  old.tool_input, old.reason, old.result);"
+        " INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
+        "  new.result);"
+        " INSERT INTO actions_word(rowid, summary, tool_input, reason, result)"
+        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
+        "  new.result);"
+        "END;";
+
+static int
+audit_migrate_v3(struct audit *db)
+{
+	return audit_exec(db, audit_schema_v3);
+}
+
 static const struct audit_migration audit_migrations[] = {
 	{ 1, audit_migrate_v1 },
 	{ 2, audit_migrate_v2 },
+	{ 3, audit_migrate_v3 },
 };
 
 #define AUDIT_NMIGRATIONS (sizeof audit_migrations / sizeof audit_migrations[0])

@@ -471,10 +471,14 @@ daemon_open_state(struct daemon *d, char **err)
 	if (rc != 0) {
 		return rc;
 	}
-	rc = audit_open(&d->db, d->paths.db_path, 0, err);
+	/* Checkpoints off the commit path, and a decision's commit without
+	 * its search-index rows (the committer indexes them in bulk):
+	 * docs/performance.md. */
+	rc = audit_open(&d->db, d->paths.db_path, AUDIT_BG_CHECKPOINT, err);
 	if (rc != 0) {
 		return rc;
 	}
+	audit_set_index_deferred(d->db, true);
 	/* Load (and report) the user's policy now rather than at the first
 	 * call; projects are added as their sessions appear. */
 	daemon_policy_for(d, NULL);
@@ -514,7 +518,11 @@ daemon_open(struct daemon **out, const struct paths *paths,
 	}
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_mutex_init(&d->db_mu, NULL);
-	pthread_cond_init(&d->commit_cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->commit_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	d->uid = geteuid();
 	d->started_mono = daemon_now_mono();
 	doctor_assess(NULL, &d->doctor);

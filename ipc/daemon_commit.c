@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/al.h"
 #include "core/xalloc.h"
@@ -14,6 +15,20 @@
 #include "ipc/faultpoint.h"
 
 #define COMMIT_BATCH_MAX 512
+
+/*
+ * The search index is written apart from the decisions (audit.h,
+ * audit_index_backlog): in chunks of COMMIT_INDEX_CHUNK actions once the
+ * committer has been idle for COMMIT_INDEX_IDLE_MS, or at once after a
+ * batch when COMMIT_INDEX_HIGH actions wait (sustained load). A chunk
+ * takes a few milliseconds and no fsync; a hook arriving meanwhile waits
+ * for it, about once per COMMIT_INDEX_CHUNK calls under load. The
+ * backlog stays far below AUDIT_SHORT_SCAN_ROWS, which the host alert
+ * scans without the index.
+ */
+#define COMMIT_INDEX_CHUNK   512
+#define COMMIT_INDEX_HIGH    1024
+#define COMMIT_INDEX_IDLE_MS 50
 
 void
 daemon_commit_enqueue(struct daemon *d, struct repctx *rc, struct action *a,
@@ -212,21 +227,82 @@ commit_batch(struct daemon *d, struct commit_item *batch)
 	pthread_mutex_lock(&d->mu);
 }
 
+/* Indexes one chunk of the backlog (mu held; released meanwhile). A
+ * failure leaves the rows to the next attempt, after the next batch:
+ * they are durable, and searches scan what the index lacks. */
+static void
+commit_index(struct daemon *d)
+{
+	struct audit *db = d->db;
+	int64_t left = 0;
+
+	if (db == NULL || d->db_down != NULL) {
+		d->index_lag = 0;
+		return;
+	}
+	pthread_mutex_unlock(&d->mu);
+	int rc = audit_index_backlog(db, COMMIT_INDEX_CHUNK, &left);
+	pthread_mutex_lock(&d->mu);
+	d->index_lag = rc == 0 ? left : 0;
+}
+
+static void
+commit_note_lag(struct daemon *d)
+{
+	int64_t lag = 0;
+
+	if (d->db != NULL && d->db_down == NULL &&
+	    audit_index_lag(d->db, &lag) == 0) {
+		d->index_lag = lag;
+	}
+}
+
+/* Waits for work (mu held). With a backlog, an idle spell of
+ * COMMIT_INDEX_IDLE_MS indexes a chunk of it. */
+static void
+commit_wait(struct daemon *d)
+{
+	while (d->queue == NULL && !d->commit_stop) {
+		if (d->index_lag <= 0) {
+			pthread_cond_wait(&d->commit_cv, &d->mu);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += COMMIT_INDEX_IDLE_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		int w = pthread_cond_timedwait(&d->commit_cv, &d->mu, &ts);
+		if (w != 0 && d->queue == NULL && !d->commit_stop) {
+			commit_index(d);
+		}
+	}
+}
+
 static void *
 commit_main(void *arg)
 {
 	struct daemon *d = arg;
 
 	pthread_mutex_lock(&d->mu);
+	commit_note_lag(d); /* a backlog left by the last run */
 	for (;;) {
-		while (d->queue == NULL && !d->commit_stop) {
-			pthread_cond_wait(&d->commit_cv, &d->mu);
-		}
+		commit_wait(d);
 		if (d->queue == NULL) {
 			break;
 		}
 		d->committing = commit_take(d);
 		commit_batch(d, d->committing);
+		commit_note_lag(d);
+		if (d->index_lag >= COMMIT_INDEX_HIGH) {
+			commit_index(d);
+		}
+	}
+	/* Stopping: index what is left, so that a restart starts level. */
+	for (int i = 0; d->index_lag > 0 && i < 64; i++) {
+		commit_index(d);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return NULL;

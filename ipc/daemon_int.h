@@ -111,6 +111,9 @@ struct daemon {
 	pthread_t committer;
 	bool committer_started;
 	bool commit_stop;
+	/* Actions the search index has not taken yet (the committer indexes
+	 * them when idle or when too many wait; daemon_commit.c). */
+	int64_t index_lag;
 	struct commit_item *queue;
 	struct commit_item *queue_tail;
 	struct commit_item *committing;

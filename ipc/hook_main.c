@@ -136,7 +136,7 @@ hook_connect(struct hook *h, struct sp_conn **conn, int64_t until)
 
 	for (;;) {
 		int64_t now = sp_now_ms();
-		rc = sp_connect(
+		rc = sp_connect_pipelined(
 		        conn, h->paths.hook_sock, h->daemon_uid,
 		        hook_min(now + HOOK_CONNECT_MS, h->deadline_ms));
 		if (rc == 0 || rc == AL_EPERM || rc == AL_EPROTO) {
@@ -165,6 +165,8 @@ hook_exchange(struct hook *h, const struct buf *msg, char **reply,
 {
 	struct sp_conn *conn = NULL;
 	bool ever_connected = false;
+	int64_t busy_until =
+	        hook_min(sp_now_ms() + HOOK_BUSY_CONNECT_MS, h->deadline_ms);
 	int rc;
 
 	*sent = false;
@@ -182,6 +184,13 @@ hook_exchange(struct hook *h, const struct buf *msg, char **reply,
 		                PROTO_MAX_HOOK_REPLY, h->deadline_ms);
 		sp_close(conn);
 		conn = NULL;
+		/* The daemon's handshake header did not come within the
+		 * connect deadline (sp_connect_pipelined): alive but busy,
+		 * retried like a slow handshake; a late reply times out at
+		 * the deadline, past busy_until. */
+		if (rc == AL_ETIMEDOUT && sp_now_ms() < busy_until) {
+			continue;
+		}
 		if (rc != AL_ECONN || sp_now_ms() >= h->deadline_ms) {
 			return rc;
 		}

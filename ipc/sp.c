@@ -33,6 +33,10 @@ struct sp_conn {
 	int fd;
 	uint32_t next_id;
 	bool dead; /* stream position unknown: only a reconnect helps */
+	/* sp_connect_pipelined(): the server's header is still to be read,
+	 * by header_deadline_ms. */
+	bool header_due;
+	int64_t header_deadline_ms;
 };
 
 /* Reads exactly n bytes into p or fails; *got counts the bytes that did
@@ -458,21 +462,24 @@ peer_uid_check(int fd, uid_t expected_uid)
 }
 
 static int
-header_exchange(int fd, int64_t deadline_ms)
+header_send(int fd, int64_t deadline_ms)
 {
 	unsigned char h[SP_HEADER_LEN] = {
 		0x00, 'S', 'P', 0x00, SP_PROTO_REQ0 >> 8, SP_PROTO_REQ0 & 0xff,
 		0x00, 0x00
 	};
 	struct iovec iov = { .iov_base = h, .iov_len = sizeof h };
+	size_t sent;
+
+	return sock_writev(fd, &iov, 1, deadline_ms, &sent);
+}
+
+static int
+header_recv(int fd, int64_t deadline_ms)
+{
 	struct sp_sock_ctx k = { .fd = fd, .deadline_ms = deadline_ms };
 	struct sp_src s = { .read = sock_read, .ctx = &k };
-	size_t sent;
-	int rc = sock_writev(fd, &iov, 1, deadline_ms, &sent);
 
-	if (rc != 0) {
-		return rc;
-	}
 	return header_read(&s);
 }
 
@@ -489,9 +496,9 @@ id_seed(void)
 	return v;
 }
 
-int
-sp_connect(struct sp_conn **out, const char *path, uid_t expected_uid,
-           int64_t deadline_ms)
+static int
+connect_common(struct sp_conn **out, const char *path, uid_t expected_uid,
+               int64_t deadline_ms, bool pipelined)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sp_conn *c;
@@ -512,7 +519,10 @@ sp_connect(struct sp_conn **out, const char *path, uid_t expected_uid,
 		rc = peer_uid_check(fd, expected_uid);
 	}
 	if (rc == 0) {
-		rc = header_exchange(fd, deadline_ms);
+		rc = header_send(fd, deadline_ms);
+	}
+	if (rc == 0 && !pipelined) {
+		rc = header_recv(fd, deadline_ms);
 	}
 	if (rc != 0) {
 		close(fd);
@@ -521,8 +531,24 @@ sp_connect(struct sp_conn **out, const char *path, uid_t expected_uid,
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->next_id = id_seed();
+	c->header_due = pipelined;
+	c->header_deadline_ms = deadline_ms;
 	*out = c;
 	return 0;
+}
+
+int
+sp_connect(struct sp_conn **out, const char *path, uid_t expected_uid,
+           int64_t deadline_ms)
+{
+	return connect_common(out, path, expected_uid, deadline_ms, false);
+}
+
+int
+sp_connect_pipelined(struct sp_conn **out, const char *path, uid_t expected_uid,
+                     int64_t deadline_ms)
+{
+	return connect_common(out, path, expected_uid, deadline_ms, true);
 }
 
 static uint32_t
@@ -573,6 +599,11 @@ sp_request(struct sp_conn *c, const void *body, size_t len, char **reply,
 	}
 	id = conn_next_id(c);
 	rc = request_send(c, id, body, len, deadline_ms, &clean);
+	if (rc == 0 && c->header_due) {
+		rc = header_recv(c->fd, c->header_deadline_ms);
+		c->header_due = false;
+		clean = false; /* no stream to keep in step before the header */
+	}
 	if (rc == 0) {
 		rc = reply_read(&s, id, max_reply, reply, reply_len);
 		clean = s.pos == s.frame_start;

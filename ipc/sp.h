@@ -39,6 +39,19 @@ int sp_connect(struct sp_conn **out, const char *path, uid_t expected_uid,
                int64_t deadline_ms);
 
 /*
+ * sp_connect() without the wait for the server's header: ours is sent,
+ * the server's is read (by deadline_ms, the same checks) before the reply
+ * to the first request. The request then travels with the handshake
+ * instead of one round trip later: the hook's form. The peer's uid is
+ * still checked before anything is sent. A server that does not send its
+ * header by deadline_ms makes that first sp_request() return
+ * AL_ETIMEDOUT (the request may have been read: resend it with the same
+ * id on a new connection); a wrong header AL_EPROTO.
+ */
+int sp_connect_pipelined(struct sp_conn **out, const char *path,
+                         uid_t expected_uid, int64_t deadline_ms);
+
+/*
  * Sends one request of len bytes and waits until the deadline for its
  * reply, skipping replies to earlier requests (stale ids). On success
  * *reply is malloc'd (the caller frees it) with a NUL after its *reply_len

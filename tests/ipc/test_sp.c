@@ -209,6 +209,37 @@ test_round_trip_small(void **state)
 	sp_close(c);
 }
 
+/* The request sent before the server's header arrives: nng reads it
+ * once its own handshake is done. */
+static void
+test_pipelined_round_trip(void **state)
+{
+	const struct server *s = *state;
+	char *r = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < 50; i++) {
+		struct sp_conn *c = NULL;
+		char body[32];
+		int len = snprintf(body, sizeof body, "pipelined %d", i);
+
+		assert_int_equal(sp_connect_pipelined(&c, s->path, getuid(),
+		                                      in_ms(2000)),
+		                 0);
+		assert_int_equal(sp_request(c, body, (size_t)len, &r, &n, 64,
+		                            in_ms(2000)),
+		                 0);
+		assert_string_equal(r, body);
+		free(r);
+		/* Later requests on the same connection work as usual. */
+		assert_int_equal(
+		        sp_request(c, "again", 5, &r, &n, 64, in_ms(2000)), 0);
+		assert_string_equal(r, "again");
+		free(r);
+		sp_close(c);
+	}
+}
+
 static void
 test_round_trip_1mib(void **state)
 {
@@ -388,6 +419,7 @@ test_connect_bad_path(void **state)
 enum fake_mode {
 	FAKE_HEADER, /* send .header, then wait for the client to go */
 	FAKE_STALE,  /* answer one request with stale replies first */
+	FAKE_SILENT, /* never send a header; wait for the client to go */
 };
 
 struct fake {
@@ -490,7 +522,8 @@ fake_serve(struct fake *f, int cfd)
 {
 	char drain[64];
 
-	f->ok = fd_write_all(cfd, f->header, sizeof f->header) &&
+	f->ok = (f->mode == FAKE_SILENT ||
+	         fd_write_all(cfd, f->header, sizeof f->header)) &&
 	        fd_read_all(cfd, f->client_header, sizeof f->client_header);
 	if (f->ok && f->mode == FAKE_STALE) {
 		f->ok = fake_answer_stale(f, cfd);
@@ -574,6 +607,58 @@ test_fake_bad_header(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		bad_header_case(cases[i]);
 	}
+}
+
+/* Pipelined: the wrong header is found with the first reply instead. */
+static void
+test_pipelined_bad_header(void **state)
+{
+	static const unsigned char pub[8] = {
+		0, 'S', 'P', 0, 0x00, 0x20, 0, 0
+	};
+	struct fake *f = fake_start(FAKE_HEADER, pub);
+	struct sp_conn *c = NULL;
+	char *r = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(
+	        sp_connect_pipelined(&c, f->path, getuid(), in_ms(2000)), 0);
+	assert_int_equal(sp_request(c, "q", 1, &r, &n, 64, in_ms(2000)),
+	                 AL_EPROTO);
+	assert_null(r);
+	/* The stream is unusable afterwards. */
+	assert_int_equal(sp_request(c, "q", 1, &r, &n, 64, in_ms(2000)),
+	                 AL_ECONN);
+	sp_close(c);
+	fake_stop(f);
+	free(f);
+}
+
+/* A server that accepts but never sends its header: the first request
+ * times out at the connect deadline, not at the (long) request one. */
+static void
+test_pipelined_silent_server(void **state)
+{
+	struct fake *f = fake_start(FAKE_SILENT, rep_header);
+	struct sp_conn *c = NULL;
+	char *r = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(
+	        sp_connect_pipelined(&c, f->path, getuid(), in_ms(200)), 0);
+	int64_t t0 = sp_now_ms();
+	assert_int_equal(sp_request(c, "q", 1, &r, &n, 64, in_ms(30000)),
+	                 AL_ETIMEDOUT);
+	assert_true(sp_now_ms() - t0 < 5000);
+	assert_int_equal(sp_request(c, "q", 1, &r, &n, 64, in_ms(2000)),
+	                 AL_ECONN);
+	sp_close(c);
+	fake_stop(f);
+	assert_true(f->ok); /* our header went out */
+	assert_memory_equal(f->client_header, req_header, 8);
+	free(f);
 }
 
 /*
@@ -809,6 +894,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SERVER_TEST(test_round_trip_small),
+		SERVER_TEST(test_pipelined_round_trip),
 		SERVER_TEST(test_round_trip_1mib),
 		SERVER_TEST(test_sequential),
 		SERVER_TEST(test_server_close_while_waiting),
@@ -820,6 +906,8 @@ main(void)
 		SERVER_TEST(test_connect_refused),
 		cmocka_unit_test(test_connect_bad_path),
 		cmocka_unit_test(test_fake_bad_header),
+		cmocka_unit_test(test_pipelined_bad_header),
+		cmocka_unit_test(test_pipelined_silent_server),
 		cmocka_unit_test(test_fake_stale_ids),
 		cmocka_unit_test(test_decode_valid_and_truncated),
 		cmocka_unit_test(test_decode_malformed),
