@@ -96,6 +96,10 @@ repctx_release(struct repctx *rc)
 void
 daemon_reply(struct repctx *rc, nng_msg *reply)
 {
+	if (rc->conn != NULL) {
+		daemon_hooksrv_reply(rc, reply);
+		return;
+	}
 	rc->state = REPCTX_SEND;
 	nng_aio_set_msg(rc->aio, reply);
 	nng_ctx_send(rc->ctx, rc->aio);
@@ -175,18 +179,26 @@ daemon_relisten(struct server *srv, const char *path, char **err)
 	return 0;
 }
 
-static void
-daemon_pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
+void
+daemon_repctx_drop(struct repctx *rc)
 {
-	struct daemon *d = arg;
+	if (rc->conn != NULL) {
+		daemon_hooksrv_drop(rc);
+		return;
+	}
+	nng_ctx_close(rc->ctx);
+	nng_aio_free(rc->aio);
+	free(rc);
+}
 
-	(void)ev;
-	/* Never touch the socket from a pipe callback: note the pipe and let
-	 * the timer loop settle the waiters. */
+void
+daemon_pipe_gone(struct daemon *d, uint32_t pipe_id)
+{
+	/* Note the connection and let the timer loop settle its waiters. */
 	pthread_mutex_lock(&d->mu);
 	d->dead_pipes =
 	        xrealloc(d->dead_pipes, (d->ndead + 1) * sizeof(uint32_t));
-	d->dead_pipes[d->ndead++] = (uint32_t)nng_pipe_id(p);
+	d->dead_pipes[d->ndead++] = pipe_id;
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -227,14 +239,12 @@ daemon_open_sockets(struct daemon *d, char **err)
 	d->ctl = (struct server){ .d = d,
 		                  .handler = daemon_degraded_ctl_handle,
 		                  .recv_max = PROTO_MAX_CONTROL_MSG };
-	if (nng_rep0_open(&d->hook.sock) != 0 ||
-	    nng_rep0_open(&d->ctl.sock) != 0 || nng_pub0_open(&d->pub) != 0) {
+	if (nng_rep0_open(&d->ctl.sock) != 0 || nng_pub0_open(&d->pub) != 0) {
 		*err = xstrdup("cannot open nng sockets");
 		return AL_ECONN;
 	}
-	nng_pipe_notify(d->hook.sock, NNG_PIPE_EV_REM_POST, daemon_pipe_removed,
-	                d);
-	rc = daemon_relisten(&d->hook, d->paths.hook_sock, err);
+	rc = daemon_hooksrv_start(&d->hooksrv, d, &d->hook, d->paths.hook_sock,
+	                          err);
 	if (rc == 0) {
 		rc = daemon_relisten(&d->ctl, d->paths.control_sock, err);
 	}
@@ -242,7 +252,7 @@ daemon_open_sockets(struct daemon *d, char **err)
 		rc = daemon_listen_pub(d, err);
 	}
 	for (int i = 0; rc == 0 && i < 2; i++) {
-		if (repctx_start(&d->hook) != 0 || repctx_start(&d->ctl) != 0) {
+		if (repctx_start(&d->ctl) != 0) {
 			*err = xstrdup("cannot start request contexts");
 			rc = AL_ECONN;
 		}
@@ -560,7 +570,7 @@ daemon_close(struct daemon *d)
 	/* The committer answers what it holds first; then closing the
 	 * sockets completes every context with NNG_ECLOSED. */
 	daemon_commit_stop(d);
-	nng_close(d->hook.sock);
+	daemon_hooksrv_stop(d->hooksrv);
 	nng_close(d->ctl.sock);
 	nng_close(d->pub);
 	while (d->pending != NULL) {
@@ -571,15 +581,13 @@ daemon_close(struct daemon *d)
 			p->waiters = w->next;
 			/* A held context has no operation in flight: free it
 			 * here, outside any callback. */
-			nng_ctx_close(w->rc->ctx);
-			nng_aio_free(w->rc->aio);
-			free(w->rc);
+			daemon_repctx_drop(w->rc);
 			free(w);
 		}
 		action_free(p->a);
 		free(p);
 	}
-	free(d->hook.url);
+	daemon_hooksrv_free(d->hooksrv);
 	free(d->ctl.url);
 	free(d->dead_pipes);
 	daemon_policies_free(d);

@@ -9,9 +9,10 @@
 
 /*
  * airlockd: owns the pending actions, the policy and the audit database.
- * Listens on hook.sock (REP, one nng context per outstanding request so a
- * request held for a human never blocks the others), control.sock (REP)
- * and events.sock (PUB). Every event is recorded before anyone is told of
+ * Listens on hook.sock (nng's REP wire protocol served by its own epoll
+ * thread, daemon_hooksrv.c; a request held for a human never blocks the
+ * others), control.sock (nng REP, one context per outstanding request)
+ * and events.sock (nng PUB). Every event is recorded before anyone is told of
  * it; a pending action survives a restart.
  */
 struct daemon;

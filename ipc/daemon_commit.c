@@ -143,6 +143,50 @@ commit_failed_reply(struct commit_item *it, const char *request_id)
 	        "may run unrecorded");
 }
 
+/* A request id recorded meanwhile by a retry of the same request (the
+ * hook's lookup missed it): answer from that record as a retry is
+ * answered, or wait with the retry while it is pending. Returns true
+ * when the item's hooks now wait on the pending action. */
+static bool
+commit_settle_duplicate(struct daemon *d, struct commit_item *it)
+{
+	struct pend *p = daemon_find_pending_req(d, it->a->request_id);
+	struct action *rec = NULL;
+
+	if (p != NULL) {
+		struct waiter *w = xcalloc(1, sizeof *w);
+		w->rc = it->rc;
+		w->next = it->extra;
+		it->extra = NULL;
+		struct waiter *last = w;
+		while (last->next != NULL) {
+			last = last->next;
+		}
+		last->next = p->waiters;
+		p->waiters = w;
+		p->orphan_since = 0;
+		action_free(it->a);
+		it->a = NULL;
+		return true;
+	}
+	pthread_mutex_lock(&d->db_mu);
+	int found = audit_find_request(d->db, it->a->request_id, &rec);
+	pthread_mutex_unlock(&d->db_mu);
+	if (found == 0 && rec->state != ACTION_PENDING) {
+		action_free(it->a);
+		it->a = rec;
+		it->rc_db = 0;
+		free(it->context);
+		it->context = NULL;
+		free(it->mcp_output);
+		it->mcp_output = NULL;
+		it->decision = false; /* not published again */
+	} else {
+		action_free(rec);
+	}
+	return false;
+}
+
 /* After the batch (mu held): a pending action is held for a human, a
  * recorded decision published. Returns true when the item's hooks are to
  * be answered (after mu is released: sending takes a system call per
@@ -150,6 +194,10 @@ commit_failed_reply(struct commit_item *it, const char *request_id)
 static bool
 commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 {
+	if (batch_rc == 0 && it->rc_db == AL_EEXIST &&
+	    commit_settle_duplicate(d, it)) {
+		return false;
+	}
 	if (batch_rc != 0 || it->rc_db != 0) {
 		it->rc_db = it->rc_db != 0 ? it->rc_db : batch_rc;
 		return true;

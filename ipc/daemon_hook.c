@@ -357,9 +357,12 @@ hook_decide(struct daemon *d, struct repctx *rc, struct event *ev)
 }
 
 /* A retried request (same id): attach to the pending action, or answer
- * from the record. Called with mu held; *done is set when handled. */
+ * from the record (when in_db: the database is read only once per
+ * request; a record committed after that makes the insert fail with
+ * AL_EEXIST, answered from the record by the committer). Called with mu
+ * held; *done is set when handled. */
 static nng_msg *
-hook_dedupe(struct daemon *d, struct repctx *rc, bool *done)
+hook_dedupe(struct daemon *d, struct repctx *rc, bool in_db, bool *done)
 {
 	struct pend *p = daemon_find_pending_req(d, rc->request_id);
 	struct action *a = NULL;
@@ -382,6 +385,10 @@ hook_dedupe(struct daemon *d, struct repctx *rc, bool *done)
 		p->waiters = w;
 		p->orphan_since = 0;
 		rc->state = REPCTX_HELD;
+		return NULL;
+	}
+	if (!in_db) {
+		*done = false;
 		return NULL;
 	}
 	pthread_mutex_lock(&d->db_mu);
@@ -430,7 +437,7 @@ daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 		                   "event over the 8 MiB limit");
 	}
 	pthread_mutex_lock(&d->mu);
-	m = hook_dedupe(d, rc, &done);
+	m = hook_dedupe(d, rc, true, &done);
 	pthread_mutex_unlock(&d->mu);
 	if (done) {
 		return m;
@@ -442,7 +449,7 @@ daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 	}
 	pthread_mutex_lock(&d->mu);
 	/* Check again under the lock: a retry may have raced this one. */
-	m = hook_dedupe(d, rc, &done);
+	m = hook_dedupe(d, rc, false, &done);
 	if (!done) {
 		hook_decide(d, rc, ev);
 		m = NULL;

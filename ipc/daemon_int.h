@@ -25,6 +25,9 @@ struct repctx;
 typedef nng_msg *(*daemon_handler_fn)(struct daemon *d, struct repctx *rc,
                                       nng_msg *req);
 
+struct hooksrv;
+struct hs_conn;
+
 struct server {
 	struct daemon *d;
 	nng_socket sock;
@@ -43,8 +46,13 @@ enum repctx_state {
 /* One request in flight: receive -> (held) -> send -> freed. */
 struct repctx {
 	struct server *srv;
+	/* nng's REP (the control socket): */
 	nng_ctx ctx;
 	nng_aio *aio;
+	/* or the hook server's connection (daemon_hooksrv.c) and the SP
+	 * request id to answer with: */
+	struct hs_conn *conn;
+	uint32_t sp_id;
 	enum repctx_state state;
 	uint32_t pipe_id;
 	uint64_t peer_uid; /* of the connection; UINT64_MAX when unknown */
@@ -87,7 +95,8 @@ struct daemon {
 	struct audit *db;
 	struct polcache *policies; /* per project; see daemon_policy.c */
 	struct session *sessions;  /* see daemon_session.c */
-	struct server hook;
+	struct server hook;        /* served by hooksrv, not nng */
+	struct hooksrv *hooksrv;
 	struct server ctl;
 	nng_socket pub;
 	struct pend *pending;
@@ -119,9 +128,7 @@ struct daemon {
 	struct commit_item *committing;
 	char *self_dir;
 	/* Listener watchdog (daemon_watchdog.c); timer thread only. */
-	int64_t wd_next_ms;
 	int64_t wd_next_probe_ms;
-	uint64_t wd_last_other;
 	uint64_t wd_restarts; /* where airlockd's binary lives: protected */
 	/* Audit database unavailable at start (daemon_degraded.c): the
 	 * reason, NULL while the database is open. Guarded by mu. */
@@ -140,6 +147,20 @@ int64_t daemon_now_mono(void);
 int64_t daemon_now_wall(void);
 /* Sends reply on a held or just-received context and releases it. */
 void daemon_reply(struct repctx *rc, nng_msg *reply);
+/* Frees a held context without answering (daemon_close). */
+void daemon_repctx_drop(struct repctx *rc);
+/* A hook connection has gone (its held requests become abandoned). */
+void daemon_pipe_gone(struct daemon *d, uint32_t pipe_id);
+
+/* The hook socket's own server (daemon_hooksrv.c). start leaves *out to
+ * be freed with daemon_hooksrv_free() even on failure. */
+int daemon_hooksrv_start(struct hooksrv **out, struct daemon *d,
+                         struct server *srv, const char *path, char **err);
+int daemon_hooksrv_relisten(struct hooksrv *s, char **err);
+void daemon_hooksrv_stop(struct hooksrv *s); /* no more input; unlinks */
+void daemon_hooksrv_free(struct hooksrv *s);
+void daemon_hooksrv_reply(struct repctx *rc, nng_msg *reply);
+void daemon_hooksrv_drop(struct repctx *rc);
 nng_msg *daemon_text_msg(const char *s, size_t len);
 /* Publishes {"type": type, "action": a} with the next sequence number;
  * called with mu held. */
