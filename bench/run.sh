@@ -8,7 +8,9 @@
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
 #   cmake --build build-bench -j2
 # Environment: HOOK_RUNS (default 500), DAEMON_SECONDS (default 5),
-# AUDIT_ROWS (bench_audit history size, default 100000; the goal is 1M).
+# AUDIT_ROWS (bench_audit history size, default 100000; the goal is 1M);
+# bench_console.sh reads PENDING, ROUNDS, HIST_DIR, SKIP_HISTORY (its
+# full run makes a 1M-call store in HIST_DIR once: minutes, ~1.4 GB).
 set -u
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,12 +42,14 @@ run() { # name command...
 if [ $QUICK = yes ]; then
 	run bench_hook "$B/bench_hook" --quick
 	run bench_daemon "$B/bench_daemon" --duration 2 --pending 50
+	run bench_console "$SRC/bench/bench_console.sh" "$BUILD" --quick
 else
 	run bench_hook "$B/bench_hook" -n "${HOOK_RUNS:-500}"
 	run bench_daemon "$B/bench_daemon" --duration "${DAEMON_SECONDS:-5}"
 	run bench_audit "$B/bench_audit" /tmp "${AUDIT_ROWS:-100000}"
 	run bench_diff "$B/bench_diff"
 	run bench_scan "$B/bench_scan"
+	run bench_console "$SRC/bench/bench_console.sh" "$BUILD"
 fi
 
 # The summary: the hook table rows and every RESULT/GOAL line.
@@ -54,7 +58,7 @@ if [ -f "$OUT/bench_hook.txt" ]; then
 	grep -E '^(form|sh|args) ' "$OUT/bench_hook.txt"
 	echo
 fi
-cat "$OUT"/*.txt | grep -E '^RESULT (daemon|fsync|hook-nodaemon)' |
+cat "$OUT"/*.txt | grep -E '^RESULT (daemon|fsync|hook-nodaemon|console-key |console-rss)' |
 	sed 's/^RESULT //'
 echo
 printf '%-38s %12s %10s  %s\n' goal value limit status

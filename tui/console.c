@@ -21,6 +21,7 @@
 #include "ipc/client.h"
 #include "tui/alert.h"
 #include "tui/draw.h"
+#include "tui/hist_loader.h"
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
@@ -28,6 +29,7 @@
 #include "tui/theme.h"
 #include "tui/view_alerts.h"
 #include "tui/view_detail.h"
+#include "tui/view_detail_cache.h"
 #include "tui/view_diff.h"
 #include "tui/view_help.h"
 #include "tui/view_history.h"
@@ -54,6 +56,11 @@ enum console_view {
 	CONSOLE_VIEW_ALERTS,
 };
 
+/* By enum console_view: the status line and the frame log. */
+static const char *const console_view_names[] = { "queue", "history",
+	                                          "sessions", "replay",
+	                                          "alerts" };
+
 enum console_prompt {
 	CONSOLE_PROMPT_NONE,
 	CONSOLE_PROMPT_DENY,
@@ -67,6 +74,12 @@ enum console_prompt {
 #define CONSOLE_HISTORY_LIMIT 200
 #define CONSOLE_REPLAY_LIMIT  5000
 #define CONSOLE_READS_LIMIT   500
+
+/* What the history loader's thread owns: its own daemon connection. */
+struct console_hist_ctx {
+	const struct paths *paths;
+	struct client *client; /* opened on the first query */
+};
 
 struct console {
 	const struct console_opts *o;
@@ -89,12 +102,18 @@ struct console {
 	size_t nqueue;
 	struct layout_sel sel;
 
+	/* the selected call's detail, kept between frames; partial while a
+	 * large one is built and a placeholder stands in for it */
+	struct view_detail_cache *detail_cache;
+	bool detail_partial;
 	/* the detail pane of the selected item; detail_seen counts the lines
 	 * [0, n) that have been on screen for detail_id at this width */
 	size_t detail_top, detail_seen, detail_lines;
 	int64_t detail_id;
 
-	/* history (client_log) and sessions */
+	/* history (client_log on the loader's thread) and sessions */
+	struct hist_loader *hist_loader;
+	struct console_hist_ctx hist_ctx;
 	struct action **hist;
 	int64_t *hist_ids;
 	size_t nhist;
@@ -135,6 +154,10 @@ struct console {
 
 	int64_t max_seen_id;
 	bool have_snapshot;
+
+	/* AIRLOCK_FRAME_LOG: one line per key, the time from reading it to
+	 * the redrawn screen (for bench/bench_console.sh); NULL when off */
+	FILE *frame_log;
 };
 
 typedef unsigned (*console_handler_fn)(struct console *c);
@@ -184,16 +207,48 @@ console_sync_queue(struct console *c)
 	layout_sel_sync(&c->sel, c->ids, n);
 }
 
-static void
-console_load_history(struct console *c)
+/* The history query, on the loader's thread, over its own control
+ * connection (the console's client is not shared between threads). */
+static int
+console_hist_query(void *ctx, const char *text, int limit, struct action ***out,
+                   size_t *n)
 {
-	struct audit_query q = { 0 };
-	struct action **v = NULL;
-	size_t n = 0;
+	struct console_hist_ctx *h = ctx;
+	struct audit_query q = { .text = text, .limit = limit };
+	int rc;
 
-	q.text = c->search.len ? c->search.data : NULL;
-	q.limit = CONSOLE_HISTORY_LIMIT;
-	if (client_log(c->client, &q, &v, &n) != 0) {
+	if (h->client == NULL) {
+		rc = client_open_control(&h->client, h->paths);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return client_log(h->client, &q, out, n);
+}
+
+static void
+console_build_sessions(struct console *c)
+{
+	size_t np;
+	const struct action *const *p = client_pending(c->client, &np);
+
+	view_sessions_free(c->sessions, c->nsessions);
+	view_sessions_build(p, np, c->hist, c->nhist, &c->sessions,
+	                    &c->nsessions);
+	c->session_ids = xrealloc(c->session_ids,
+	                          (c->nsessions + 1) * sizeof *c->session_ids);
+	for (size_t i = 0; i < c->nsessions; i++) {
+		c->session_ids[i] = (int64_t)i + 1;
+	}
+	layout_sel_sync(&c->ssel, c->session_ids, c->nsessions);
+}
+
+/* Takes the rows of a history answer (v), and rebuilds the sessions from
+ * them in the sessions view. */
+static void
+console_hist_install(struct console *c, struct action **v, size_t n, int rc)
+{
+	if (rc != 0) {
 		console_say(c, ROLE_ERROR, "history unavailable: %s",
 		            client_connected(c->client)
 		                    ? "query failed"
@@ -207,24 +262,57 @@ console_load_history(struct console *c)
 		c->hist_ids[i] = v[i]->id;
 	}
 	layout_sel_sync(&c->hsel, c->hist_ids, n);
+	if (c->view == CONSOLE_VIEW_SESSIONS) {
+		console_build_sessions(c);
+	}
+}
+
+/* Asks for the history rows (the current search); they arrive on the
+ * loader's descriptor, so the key that asked is answered at once. */
+static void
+console_load_history(struct console *c)
+{
+	hist_loader_submit(c->hist_loader,
+	                   c->search.len ? c->search.data : NULL,
+	                   CONSOLE_HISTORY_LIMIT);
+}
+
+/* Keys that act on the rows (move, open, the search's count) act on the
+ * answer to the latest request: they wait for it. */
+static void
+console_hist_sync(struct console *c)
+{
+	struct action **v = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (hist_loader_wait(c->hist_loader, &v, &n, &rc)) {
+		console_hist_install(c, v, n, rc);
+	}
+}
+
+static unsigned
+console_hist_ready(struct console *c)
+{
+	struct action **v = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!hist_loader_take(c->hist_loader, &v, &n, &rc)) {
+		return CONSOLE_REDRAW_NONE;
+	}
+	console_hist_install(c, v, n, rc);
+	return c->view == CONSOLE_VIEW_HISTORY ||
+	                       c->view == CONSOLE_VIEW_SESSIONS
+	               ? CONSOLE_REDRAW_ALL
+	               : CONSOLE_REDRAW_NONE;
 }
 
 static void
 console_load_sessions(struct console *c)
 {
-	size_t np;
-	const struct action *const *p = client_pending(c->client, &np);
-
 	console_load_history(c);
-	view_sessions_free(c->sessions, c->nsessions);
-	view_sessions_build(p, np, c->hist, c->nhist, &c->sessions,
-	                    &c->nsessions);
-	c->session_ids = xrealloc(c->session_ids,
-	                          (c->nsessions + 1) * sizeof *c->session_ids);
-	for (size_t i = 0; i < c->nsessions; i++) {
-		c->session_ids[i] = (int64_t)i + 1;
-	}
-	layout_sel_sync(&c->ssel, c->session_ids, c->nsessions);
+	console_build_sessions(c);
 }
 
 /* The action the detail pane shows, or NULL. */
@@ -455,6 +543,11 @@ console_on_approve(struct console *c)
 		return CONSOLE_REDRAW_ALL;
 	}
 	/* irreversible: every line of the input must have been on screen */
+	if (c->detail_id == a->id && c->detail_partial) {
+		console_say(c, ROLE_ERROR,
+		            "irreversible: the detail is still being prepared");
+		return CONSOLE_REDRAW_STATUS;
+	}
 	if (c->detail_id != a->id || c->detail_seen < c->detail_lines) {
 		console_say(
 		        c, ROLE_ERROR,
@@ -757,6 +850,10 @@ console_rule_confirm(struct console *c, uint32_t key)
 static void
 console_move(struct console *c, long delta)
 {
+	if (c->view == CONSOLE_VIEW_HISTORY ||
+	    c->view == CONSOLE_VIEW_SESSIONS) {
+		console_hist_sync(c);
+	}
 	switch (c->view) {
 	case CONSOLE_VIEW_QUEUE:
 		layout_sel_move(&c->sel, c->ids, c->nqueue, delta);
@@ -969,6 +1066,10 @@ console_on_open(struct console *c)
 	char *sid = NULL;
 	int64_t id = 0;
 
+	if (c->view == CONSOLE_VIEW_SESSIONS ||
+	    c->view == CONSOLE_VIEW_HISTORY) {
+		console_hist_sync(c);
+	}
 	if (c->view == CONSOLE_VIEW_SESSIONS && c->nsessions > 0) {
 		sid = xstrdup(c->sessions[c->ssel.index].session_id);
 	} else if (c->view == CONSOLE_VIEW_HISTORY && c->nhist > 0 &&
@@ -1104,6 +1205,7 @@ console_prompt_submit(struct console *c)
 {
 	if (c->prompt == CONSOLE_PROMPT_SEARCH) {
 		console_prompt_done(c);
+		console_hist_sync(c);
 		console_say(c, ROLE_DIM, "%zu results", c->nhist);
 		return CONSOLE_REDRAW_ALL;
 	}
@@ -1179,7 +1281,10 @@ console_prompt_key(struct console *c, uint32_t key)
 struct console_frame {
 	struct layout_lines status; /* status, then the banner if any */
 	struct layout_lines list;   /* header, then the visible rows */
-	struct layout_lines detail; /* every wrapped line */
+	/* every wrapped line: own_detail, or the detail cache's (borrowed
+	 * until the next frame) */
+	struct layout_lines own_detail;
+	const struct layout_lines *detail;
 	struct layout_lines bottom; /* detail title, message, legend */
 	int cursor_x;               /* on the message line; -1 hides it */
 };
@@ -1189,7 +1294,7 @@ console_frame_free(struct console_frame *f)
 {
 	layout_lines_free(&f->status);
 	layout_lines_free(&f->list);
-	layout_lines_free(&f->detail);
+	layout_lines_free(&f->own_detail);
 	layout_lines_free(&f->bottom);
 }
 
@@ -1220,8 +1325,6 @@ console_ctx(const struct console *c)
 static void
 console_status(const struct console *c, struct console_frame *f)
 {
-	static const char *const views[] = { "queue", "history", "sessions",
-		                             "replay", "alerts" };
 	struct layout_line *l = layout_push(&f->status);
 	bool up = client_connected(c->client);
 	const char *reason = NULL;
@@ -1240,7 +1343,7 @@ console_status(const struct console *c, struct console_frame *f)
 		layout_addf(l, ROLE_STATUS_ALERT, " ! %s ", count);
 		layout_add(l, ROLE_STATUS, " ");
 	}
-	layout_addf(l, ROLE_STATUS, "| %s%s", views[c->view],
+	layout_addf(l, ROLE_STATUS, "| %s%s", console_view_names[c->view],
 	            c->o->readonly ? " | read-only" : "");
 	if (c->view == CONSOLE_VIEW_HISTORY && c->search.len > 0) {
 		layout_add(l, ROLE_STATUS, " | search: ");
@@ -1338,7 +1441,7 @@ console_list_alerts(struct console *c, int64_t now, struct console_frame *f)
 static void
 console_detail_empty(const struct console *c, struct console_frame *f)
 {
-	struct layout_line *l = layout_push(&f->detail);
+	struct layout_line *l = layout_push(&f->own_detail);
 
 	if (!client_connected(c->client)) {
 		layout_add(l, ROLE_ERROR,
@@ -1356,10 +1459,12 @@ console_detail_empty(const struct console *c, struct console_frame *f)
 		layout_add(l, ROLE_DIM, "Session ");
 		layout_add_inline(l, ROLE_NORMAL,
 		                  c->sessions[c->ssel.index].session_id);
-		l = layout_push(&f->detail);
+		l = layout_push(&f->own_detail);
 		layout_add(l, ROLE_DIM, "In ");
 		layout_add_inline(l, ROLE_NORMAL,
 		                  c->sessions[c->ssel.index].cwd);
+	} else if (hist_loader_busy(c->hist_loader)) {
+		layout_add(l, ROLE_DIM, "Loading the history ...");
 	} else {
 		layout_add(l, ROLE_DIM, "No matching history.");
 	}
@@ -1372,28 +1477,32 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 	const struct action *a = c->help ? NULL : console_selected(c);
 	size_t h = (size_t)c->geom.detail_h;
 	int64_t alert_key = 0;
+	bool partial = false;
 	size_t end;
 
 	if (c->help) {
 		view_help_build(c->km, console_view_ctx(c), c->o->readonly,
-		                c->geom.cols, &f->detail);
+		                c->geom.cols, &f->own_detail);
 	} else if (c->prompt == CONSOLE_PROMPT_RULE_CONFIRM) {
 		view_rules_build(c->rule_text, &c->rule_report, c->target_id,
-		                 c->geom.cols, &f->detail);
+		                 c->geom.cols, &f->own_detail);
 		a = NULL;
 	} else if (a != NULL && c->view == CONSOLE_VIEW_REPLAY) {
 		view_replay_build(c->replay, c->nreplay, c->rsel.index, now,
-		                  c->geom.cols, &f->detail);
+		                  c->geom.cols, &f->own_detail);
 	} else if (a != NULL) {
-		view_detail_build_read(a, now, console_read_ms(c, a),
-		                       c->geom.cols, &f->detail);
+		f->detail = view_detail_cache_get(c->detail_cache, a, now,
+		                                  console_read_ms(c, a),
+		                                  c->geom.cols, &partial);
 	} else if (c->view == CONSOLE_VIEW_ALERTS && c->nalerts > 0) {
 		view_alerts_detail(&c->alerts[c->asel.index], now,
-		                   c->o->readonly, c->geom.cols, &f->detail);
+		                   c->o->readonly, c->geom.cols,
+		                   &f->own_detail);
 		alert_key = (int64_t)c->alerts[c->asel.index].serial;
 	} else {
 		console_detail_empty(c, f);
 	}
+	c->detail_partial = partial;
 	/* an alert's detail scrolls like a call's: a new one starts at the
 	 * top (negative keys: never an action id) */
 	if ((a ? a->id : -alert_key) != c->detail_id) {
@@ -1401,21 +1510,22 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 		c->detail_top = 0;
 		c->detail_seen = 0;
 	}
-	if (c->detail_top + h > f->detail.n) {
-		c->detail_top = f->detail.n > h ? f->detail.n - h : 0;
+	if (c->detail_top + h > f->detail->n) {
+		c->detail_top = f->detail->n > h ? f->detail->n - h : 0;
 	}
-	end = c->detail_top + h < f->detail.n ? c->detail_top + h : f->detail.n;
+	end = c->detail_top + h < f->detail->n ? c->detail_top + h
+	                                       : f->detail->n;
 	if (end > c->detail_seen && c->detail_top <= c->detail_seen) {
 		c->detail_seen = end;
 	}
-	c->detail_lines = f->detail.n;
+	c->detail_lines = f->detail->n;
 }
 
 static void
 console_detail_title(const struct console *c, const struct console_frame *f,
                      struct layout_line *l)
 {
-	size_t n = f->detail.n;
+	size_t n = f->detail->n;
 	size_t last = c->detail_top + (size_t)c->geom.detail_h;
 
 	layout_add(l, ROLE_TITLE, c->help ? " Help " : " Detail ");
@@ -1461,6 +1571,7 @@ console_bottom(const struct console *c, struct console_frame *f)
 static void
 console_compute(struct console *c, struct console_frame *f)
 {
+	f->detail = &f->own_detail;
 	int64_t now = console_now_ms();
 	bool banner = c->have_snapshot && client_connected(c->client) &&
 	              client_tier(c->client, NULL) == 0;
@@ -1509,7 +1620,7 @@ console_draw(struct console *c, const struct console_frame *f)
 	rows.n--;
 	draw_lines(c->draw, g->list_y + 1, g->list_h, g->cols, &rows, 0);
 	draw_line(c->draw, g->detail_y, g->cols, &f->bottom.v[0], ROLE_NORMAL);
-	draw_lines(c->draw, g->detail_y + 1, g->detail_h, g->cols, &f->detail,
+	draw_lines(c->draw, g->detail_y + 1, g->detail_h, g->cols, f->detail,
 	           c->detail_top);
 	draw_line(c->draw, g->message_y, g->cols, &f->bottom.v[1], ROLE_NORMAL);
 	draw_line(c->draw, g->legend_y, g->cols, &f->bottom.v[2], ROLE_LEGEND);
@@ -1732,6 +1843,16 @@ console_setup(struct console *c)
 		free(theme);
 		return rc;
 	}
+	c->detail_cache = view_detail_cache_new();
+	c->hist_ctx.paths = c->o->paths;
+	rc = hist_loader_new(&c->hist_loader, console_hist_query, &c->hist_ctx);
+	if (rc != 0) {
+		fprintf(stderr,
+		        "airlock: cannot start the history loader: %s\n",
+		        al_strerror(rc));
+		free(theme);
+		return rc;
+	}
 	c->km = keymap_new();
 	keymap_load_defaults(c->km);
 	problem = console_config(c, &theme);
@@ -1744,6 +1865,10 @@ console_setup(struct console *c)
 		c->osc_notify = OSC_NOTIFY_AUTO;
 	}
 	c->osc = osc_new(c->title_off ? NULL : getenv("TERM"), c->osc_notify);
+	if (getenv("AIRLOCK_FRAME_LOG") != NULL &&
+	    *getenv("AIRLOCK_FRAME_LOG") != '\0') {
+		c->frame_log = fopen(getenv("AIRLOCK_FRAME_LOG"), "a");
+	}
 	if (problem != NULL || theme_err != NULL) {
 		console_say(c, ROLE_ERROR, "%s", problem ? problem : theme_err);
 	}
@@ -1763,6 +1888,9 @@ console_teardown(struct console *c)
 	alert_free(c->alert);
 	draw_free(c->draw);
 	keymap_free(c->km);
+	view_detail_cache_free(c->detail_cache);
+	hist_loader_free(c->hist_loader); /* its thread uses hist_ctx */
+	client_close(c->hist_ctx.client);
 	client_close(c->client);
 	client_actions_free(c->hist, c->nhist);
 	view_sessions_free(c->sessions, c->nsessions);
@@ -1777,30 +1905,144 @@ console_teardown(struct console *c)
 	free(c->message);
 	buf_free(&c->search);
 	buf_free(&c->input);
+	if (c->frame_log != NULL) {
+		fclose(c->frame_log);
+	}
 }
 
 /* ---- the loop
  * ------------------------------------------------------------------ */
 
+/* ---- the frame timer (AIRLOCK_FRAME_LOG) -------------------------------
+ * Opt-in: without the variable, each key costs one NULL test. */
+
+struct console_timing {
+	struct timespec t0;
+	char what[48]; /* the action the key stood for, before handling it */
+};
+
+static double
+console_timing_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+console_timing_now(const struct console *c, struct timespec *t)
+{
+	if (c->frame_log != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, t);
+	}
+}
+
+/* Work between keys (the daemon's events, the clock's frame): a key that
+ * arrives meanwhile waits for it, which the key's own line cannot show. */
+static void
+console_timing_work(const struct console *c, const char *what,
+                    const struct timespec *t0, unsigned mask)
+{
+	if (c->frame_log != NULL) {
+		fprintf(c->frame_log, "work=%s ms=%.3f mask=%u\n", what,
+		        console_timing_ms(t0), mask);
+		fflush(c->frame_log);
+	}
+}
+
+static void
+console_timing_start(const struct console *c, const struct input_event *ev,
+                     struct console_timing *t)
+{
+	char key[24];
+
+	if (c->frame_log == NULL) {
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t->t0);
+	if (ev->kind != INPUT_KEY) {
+		snprintf(t->what, sizeof t->what, "event-%d key=-",
+		         (int)ev->kind);
+		return;
+	}
+	keymap_key_name(ev->key, key, sizeof key);
+	snprintf(t->what, sizeof t->what, "%s key=%s",
+	         c->prompt != CONSOLE_PROMPT_NONE
+	                 ? "prompt"
+	                 : keymap_action_name(keymap_lookup(
+	                           c->km, console_ctx(c), ev->key)),
+	         key);
+}
+
+static void
+console_timing_end(const struct console *c, const struct console_timing *t,
+                   bool drawn)
+{
+	if (c->frame_log == NULL) {
+		return;
+	}
+	fprintf(c->frame_log, "frame_ms=%.3f act=%s view=%s drawn=%d\n",
+	        console_timing_ms(&t->t0), t->what, console_view_names[c->view],
+	        drawn ? 1 : 0);
+	fflush(c->frame_log);
+}
+
+/* A large detail built on the worker is ready: it replaces the
+ * placeholder, and what was seen of that must be seen again. */
+static unsigned
+console_detail_ready(struct console *c)
+{
+	struct timespec t0 = { 0 };
+
+	console_timing_now(c, &t0);
+	if (!view_detail_cache_collect(c->detail_cache)) {
+		return CONSOLE_REDRAW_NONE;
+	}
+	c->detail_seen = 0;
+	console_timing_work(c, "detail", &t0, CONSOLE_REDRAW_DETAIL);
+	return CONSOLE_REDRAW_DETAIL;
+}
+
 static unsigned
 console_wait(struct console *c, int64_t *last_tick)
 {
-	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		               { .fd = client_event_fd(c->client),
-		                 .events = POLLIN } };
+	struct pollfd p[4] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = client_event_fd(c->client), .events = POLLIN },
+		{ .fd = view_detail_cache_fd(c->detail_cache),
+		  .events = POLLIN },
+		{ .fd = hist_loader_fd(c->hist_loader), .events = POLLIN },
+	};
 	int64_t now = console_now_ms();
 	int timeout = (int)(1000 - now % 1000);
 	unsigned mask = 0;
 	struct input_event ev;
 
-	if (poll(p, p[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR) {
+	/* poll() skips the entries whose fd is -1 */
+	if (poll(p, 4, timeout) < 0 && errno != EINTR) {
 		c->quit = true;
 		return 0;
+	}
+	if (p[3].revents & POLLIN) {
+		struct timespec t0 = { 0 };
+
+		console_timing_now(c, &t0);
+		mask |= console_hist_ready(c);
+		console_timing_work(c, "hist", &t0, mask);
+	}
+	if (p[2].revents & POLLIN) {
+		mask |= console_detail_ready(c);
 	}
 	now = console_now_ms();
 	/* every second: countdowns move, and a lost daemon is retried */
 	if (now / 1000 != *last_tick / 1000 || (p[1].revents & POLLIN)) {
+		struct timespec t0 = { 0 };
+
+		console_timing_now(c, &t0);
 		mask |= console_pump(c);
+		console_timing_work(c, "pump", &t0, mask);
 	}
 	if (now / 1000 != *last_tick / 1000) {
 		*last_tick = now;
@@ -1809,12 +2051,16 @@ console_wait(struct console *c, int64_t *last_tick)
 	/* a frame per key: a page the approver flipped past must really have
 	 * been drawn before it counts as seen */
 	while (!c->quit && input_read(&ev)) {
+		struct console_timing t;
+
+		console_timing_start(c, &ev, &t);
 		unsigned m = console_input(c, &ev);
 
 		if (m != 0 && !c->quit) {
 			console_frame(c, m | mask);
 			mask = 0;
 		}
+		console_timing_end(c, &t, m != 0 && !c->quit);
 	}
 	return mask;
 }
@@ -1836,7 +2082,11 @@ console_run(const struct console_opts *o)
 		unsigned mask = console_wait(&c, &tick);
 
 		if (mask != 0 && !c.quit) {
+			struct timespec t0 = { 0 };
+
+			console_timing_now(&c, &t0);
 			console_frame(&c, mask);
+			console_timing_work(&c, "frame", &t0, mask);
 		}
 	}
 	console_teardown(&c);

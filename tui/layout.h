@@ -49,6 +49,8 @@ void layout_addf(struct layout_line *l, enum theme_role role, const char *fmt,
 /* Pads l with spaces (role) up to cols columns. */
 void layout_pad(struct layout_line *l, enum theme_role role, int cols);
 void layout_lines_free(struct layout_lines *ls); /* leaves it empty */
+/* Frees one line's segments and leaves it empty (cols 0). */
+void layout_line_clear(struct layout_line *l);
 /* The line as plain text (for tests and the fixture dumps); caller frees. */
 char *layout_line_text(const struct layout_line *l);
 /* All lines joined by "\n"; the caller frees. */

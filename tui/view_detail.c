@@ -85,9 +85,9 @@ view_detail_session(const struct action *a, struct layout_lines *ls)
 	}
 }
 
-static void
-view_detail_timing(const struct action *a, int64_t now_ms,
-                   struct layout_lines *ls)
+void
+view_detail_clock(const struct action *a, int64_t now_ms,
+                  struct layout_lines *ls)
 {
 	struct layout_line *l = layout_push(ls);
 	char age[32], left[32];
@@ -301,27 +301,56 @@ view_detail_build(const struct action *a, int64_t now_ms, int cols,
 }
 
 void
-view_detail_build_read(const struct action *a, int64_t now_ms, int64_t read_ms,
-                       int cols, struct layout_lines *out)
+view_detail_parts_head(const struct action *a, int64_t now_ms,
+                       struct layout_lines *head, struct layout_lines *clock)
 {
-	struct layout_lines ls = { 0 };
+	view_detail_title(a, head);
+	view_detail_session(a, head);
+	view_detail_clock(a, now_ms, clock);
+}
 
-	view_detail_title(a, &ls);
-	view_detail_session(a, &ls);
-	view_detail_timing(a, now_ms, &ls);
-	view_detail_why(a, &ls);
-	view_detail_findings(a, &ls);
-	view_detail_mcp(a, &ls);
-	view_detail_subject(a, a->tool_input, &ls);
-	view_diff_build(a, read_ms, &ls);
+void
+view_detail_parts(const struct action *a, int64_t now_ms, int64_t read_ms,
+                  struct layout_lines *head, struct layout_lines *clock,
+                  struct layout_lines *tail)
+{
+	view_detail_parts_head(a, now_ms, head, clock);
+	view_detail_why(a, tail);
+	view_detail_findings(a, tail);
+	view_detail_mcp(a, tail);
+	view_detail_subject(a, a->tool_input, tail);
+	view_diff_build(a, read_ms, tail);
 	if (a->tool_input != NULL) {
-		view_detail_input("Input", a->tool_input, &ls);
+		view_detail_input("Input", a->tool_input, tail);
 	}
 	if (a->edited_input != NULL) {
 		view_detail_input("Edited input (approved)", a->edited_input,
-		                  &ls);
+		                  tail);
 	}
-	view_detail_result(a, &ls);
-	layout_wrap(&ls, cols, 2, out);
-	layout_lines_free(&ls);
+	view_detail_result(a, tail);
+}
+
+void
+view_detail_wrap(struct layout_lines parts[3], int cols,
+                 struct layout_lines *out, size_t *clock_first, size_t *clock_n)
+{
+	layout_wrap(&parts[0], cols, 2, out);
+	*clock_first = out->n;
+	layout_wrap(&parts[1], cols, 2, out);
+	*clock_n = out->n - *clock_first;
+	layout_wrap(&parts[2], cols, 2, out);
+	for (int i = 0; i < 3; i++) {
+		layout_lines_free(&parts[i]);
+	}
+}
+
+void
+view_detail_build_read(const struct action *a, int64_t now_ms, int64_t read_ms,
+                       int cols, struct layout_lines *out)
+{
+	struct layout_lines parts[3] = { { 0 } };
+	size_t first, n;
+
+	view_detail_parts(a, now_ms, read_ms, &parts[0], &parts[1], &parts[2]);
+	view_detail_wrap(parts, cols, out, &first, &n);
 }
