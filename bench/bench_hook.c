@@ -23,8 +23,14 @@
  *          p90_ms=.. p99_ms=.. p50_ratio=.. p99_ratio=..
  *   GOAL <name> value=.. limit=.. met|not-met
  *
+ * With --base DIR (a baseline build's bin directory, e.g. the previous
+ * commit built elsewhere), "hook-base" runs that build's hook against its
+ * own private daemon in the same interleaved loop, and
+ *   RESULT hook-vs-base form=.. p50_ratio=.. p99_ratio=..
+ * compares the two.
+ *
  * usage: bench_hook [-n N] [--quick] [--warmup N] [--bin DIR]
- *                   [--floor PATH] [--ref DIR] [--no-ref]
+ *                   [--floor PATH] [--ref DIR] [--no-ref] [--base DIR]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,11 +89,13 @@ struct hook_opts {
 	const char *bin;
 	const char *floor;
 	const char *ref_dir;
+	const char *base; /* --base DIR: a baseline build, side by side */
 };
 
 struct hook_bench {
 	struct hook_opts o;
 	struct benchlib_daemon daemon;
+	struct benchlib_daemon base_daemon; /* --base */
 	struct hook_variant v[HOOK_MAX_VARS];
 	size_t nv;
 };
@@ -254,6 +262,16 @@ hook_setup(struct hook_bench *b)
 	hook_add(b, "airlock-hook", false, hook, "--home", b->daemon.home);
 	free(b->v[b->nv - 1].sh_cmd);
 	b->v[b->nv - 1].sh_cmd = xasprintf("'%s' --home %s", hook, home_arg);
+	if (b->o.base != NULL) {
+		char *bh = xasprintf("%s/airlock-hook", b->o.base);
+		char *bhome = xasprintf("'%s'", b->base_daemon.home);
+		hook_add(b, "hook-base", true, bh, "--home",
+		         b->base_daemon.home);
+		free(b->v[b->nv - 1].sh_cmd);
+		b->v[b->nv - 1].sh_cmd = xasprintf("'%s' --home %s", bh, bhome);
+		free(bh);
+		free(bhome);
+	}
 	if (b->o.ref) {
 		hook_add_ref(b, "python3", py, "hook.py");
 		if (hook_executable("/usr/bin/jq")) {
@@ -326,6 +344,37 @@ hook_goal(const char *name, double value, double limit)
 	       value <= limit ? "met" : "not-met");
 }
 
+static int
+hook_find_variant(const struct hook_bench *b, const char *name)
+{
+	for (size_t i = 0; i < b->nv; i++) {
+		if (strcmp(b->v[i].name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* This build against the baseline (--base), same run: ratio of p50s. */
+static void
+hook_report_base(const struct hook_bench *b, struct hook_stats st[][HOOK_FORMS])
+{
+	int cur = hook_find_variant(b, "airlock-hook");
+	int base = hook_find_variant(b, "hook-base");
+
+	if (cur < 0 || base < 0) {
+		return;
+	}
+	for (int f = 0; f < HOOK_FORMS; f++) {
+		printf("RESULT hook-vs-base form=%s p50_ms=%.3f "
+		       "base_p50_ms=%.3f "
+		       "p50_ratio=%.3f p99_ratio=%.3f\n",
+		       hook_form_names[f], st[cur][f].p50, st[base][f].p50,
+		       st[cur][f].p50 / st[base][f].p50,
+		       st[cur][f].p99 / st[base][f].p99);
+	}
+}
+
 static void
 hook_report(struct hook_bench *b)
 {
@@ -361,6 +410,7 @@ hook_report(struct hook_bench *b)
 			       s->p50 / st[0][f].p50, s->p99 / st[0][f].p99);
 		}
 	}
+	hook_report_base(b, st);
 	for (size_t i = 0; i < b->nv; i++) {
 		if (strcmp(b->v[i].name, "airlock-hook") != 0) {
 			continue;
@@ -423,7 +473,7 @@ hook_rtt_once(const char *sock, const char *msg)
 	char *reply = NULL;
 	size_t len = 0;
 	int64_t t0 = benchlib_now_ns();
-	int rc = sp_connect(&c, sock, geteuid(), sp_now_ms() + 2000);
+	int rc = sp_connect_pipelined(&c, sock, geteuid(), sp_now_ms() + 2000);
 
 	if (rc == 0) {
 		rc = sp_request(c, msg, strlen(msg), &reply, &len, 1 << 20,
@@ -488,7 +538,7 @@ hook_usage(void)
 	fprintf(stderr,
 	        "usage: bench_hook [-n N] [--quick] [--warmup N] [--bin DIR]\n"
 	        "                  [--floor PATH] [--ref DIR] [--no-ref]\n"
-	        "                  [--nodaemon N] [--rtt N]\n");
+	        "                  [--nodaemon N] [--rtt N] [--base DIR]\n");
 }
 
 static int
@@ -525,12 +575,30 @@ hook_parse(struct hook_opts *o, int argc, char **argv)
 			o->floor = val;
 		} else if (strcmp(a, "--ref") == 0) {
 			o->ref_dir = val;
+		} else if (strcmp(a, "--base") == 0) {
+			o->base = val;
 		} else {
 			return -1;
 		}
 		i += takes ? 1 : 0;
 	}
 	return o->runs > 0 ? 0 : -1;
+}
+
+static int
+hook_start_base(struct hook_bench *b)
+{
+	if (b->o.base == NULL) {
+		return 0;
+	}
+	if (!hook_quotable(b->o.base)) {
+		fprintf(stderr, "bench_hook: paths may not contain '\n");
+		return -1;
+	}
+	char *d = xasprintf("%s/airlockd", b->o.base);
+	int rc = benchlib_daemon_start(&b->base_daemon, d, NULL);
+	free(d);
+	return rc;
 }
 
 int
@@ -558,7 +626,8 @@ main(int argc, char **argv)
 	if (!hook_quotable(b.o.bin) || !hook_quotable(b.o.floor) ||
 	    !hook_quotable(b.o.ref_dir)) {
 		fprintf(stderr, "bench_hook: paths may not contain '\n");
-	} else if (benchlib_daemon_start(&b.daemon, airlockd, NULL) == 0) {
+	} else if (benchlib_daemon_start(&b.daemon, airlockd, NULL) == 0 &&
+	           hook_start_base(&b) == 0) {
 		hook_setup(&b);
 		printf("bench_hook: %zu runs per variant and form, %zu "
 		       "warm-up, "
@@ -574,6 +643,7 @@ main(int argc, char **argv)
 		rc = 0;
 	}
 	benchlib_daemon_stop(&b.daemon);
+	benchlib_daemon_stop(&b.base_daemon);
 	if (rc == 0 && b.o.nodaemon_runs > 0) {
 		hook_nodaemon(&b);
 	}

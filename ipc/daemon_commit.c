@@ -21,12 +21,12 @@
  * audit_index_backlog): in chunks of COMMIT_INDEX_CHUNK actions once the
  * committer has been idle for COMMIT_INDEX_IDLE_MS, or at once after a
  * batch when COMMIT_INDEX_HIGH actions wait (sustained load). A chunk
- * takes a few milliseconds and no fsync; a hook arriving meanwhile waits
- * for it, about once per COMMIT_INDEX_CHUNK calls under load. The
+ * takes 2-4 ms and no fsync; a hook arriving meanwhile waits for it,
+ * about once per COMMIT_INDEX_CHUNK calls under load. The
  * backlog stays far below AUDIT_SHORT_SCAN_ROWS, which the host alert
  * scans without the index.
  */
-#define COMMIT_INDEX_CHUNK   512
+#define COMMIT_INDEX_CHUNK   128
 #define COMMIT_INDEX_HIGH    1024
 #define COMMIT_INDEX_IDLE_MS 50
 
@@ -323,7 +323,10 @@ commit_wait(struct daemon *d)
 			ts.tv_nsec -= 1000000000L;
 		}
 		int w = pthread_cond_timedwait(&d->commit_cv, &d->mu, &ts);
-		if (w != 0 && d->queue == NULL && !d->commit_stop) {
+		/* Idle: chunk after chunk until work arrives (each chunk
+		 * releases mu, so hooks can queue meanwhile). */
+		while (w != 0 && d->index_lag > 0 && d->queue == NULL &&
+		       !d->commit_stop) {
 			commit_index(d);
 		}
 	}
