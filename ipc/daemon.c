@@ -567,10 +567,11 @@ daemon_close(struct daemon *d)
 	if (d == NULL) {
 		return;
 	}
-	/* The committer answers what it holds first; then closing the
-	 * sockets completes every context with NNG_ECLOSED. */
-	daemon_commit_stop(d);
+	/* No new hook requests; the committer answers what it holds (the
+	 * hooks' connections are still open); then closing the sockets
+	 * completes every control context with NNG_ECLOSED. */
 	daemon_hooksrv_stop(d->hooksrv);
+	daemon_commit_stop(d);
 	nng_close(d->ctl.sock);
 	nng_close(d->pub);
 	while (d->pending != NULL) {

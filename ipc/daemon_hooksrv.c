@@ -407,13 +407,18 @@ static void
 hs_accept(struct hooksrv *s)
 {
 	for (;;) {
-		int fd = accept4(s->lfd, NULL, NULL,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		/* Under the lock: the watchdog may replace the listener. */
+		pthread_mutex_lock(&s->mu);
+		int fd = s->lfd < 0 ? -1
+		                    : accept4(s->lfd, NULL, NULL,
+		                              SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int err = errno;
+		pthread_mutex_unlock(&s->mu);
 		if (fd >= 0) {
 			hs_accept_one(s, fd);
 			continue;
 		}
-		if (errno == EMFILE || errno == ENFILE) {
+		if (err == EMFILE || err == ENFILE) {
 			/* Out of descriptors: let some hooks finish. */
 			struct timespec ts = { 0, HS_EMFILE_NAP_MS * 1000000L };
 			nanosleep(&ts, NULL);
@@ -584,6 +589,8 @@ daemon_hooksrv_relisten(struct hooksrv *s, char **err)
 	return rc;
 }
 
+/* Stops reading and accepting; connections stay open so that what the
+ * committer still holds can be answered (daemon_close). */
 void
 daemon_hooksrv_stop(struct hooksrv *s)
 {
@@ -600,6 +607,13 @@ daemon_hooksrv_stop(struct hooksrv *s)
 	}
 	pthread_mutex_lock(&s->mu);
 	hs_unbind(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void
+hs_close_all(struct hooksrv *s)
+{
+	pthread_mutex_lock(&s->mu);
 	for (struct hs_conn *c = s->conns; c != NULL; c = c->next) {
 		if (c->open) {
 			close(c->fd);
@@ -618,6 +632,7 @@ daemon_hooksrv_free(struct hooksrv *s)
 		return;
 	}
 	daemon_hooksrv_stop(s);
+	hs_close_all(s);
 	while (s->conns != NULL) {
 		hs_conn_free(s->conns);
 	}

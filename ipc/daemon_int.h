@@ -158,6 +158,7 @@ int daemon_hooksrv_start(struct hooksrv **out, struct daemon *d,
                          struct server *srv, const char *path, char **err);
 int daemon_hooksrv_relisten(struct hooksrv *s, char **err);
 void daemon_hooksrv_stop(struct hooksrv *s); /* no more input; unlinks */
+/* Closes every connection and frees the server. */
 void daemon_hooksrv_free(struct hooksrv *s);
 void daemon_hooksrv_reply(struct repctx *rc, nng_msg *reply);
 void daemon_hooksrv_drop(struct repctx *rc);
