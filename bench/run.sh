@@ -8,6 +8,9 @@
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
 #   cmake --build build-bench -j2
 # Environment: HOOK_RUNS (default 500), DAEMON_SECONDS (default 5),
+# BASE (a baseline build's bin directory, e.g. the previous commit built
+# elsewhere: its hook runs side by side with this one in bench_hook, and
+# its daemon is measured right after this one's by bench_daemon),
 # AUDIT_ROWS (bench_audit history size, default 100000; the goal is 1M);
 # bench_console.sh reads PENDING, ROUNDS, HIST_DIR, SKIP_HISTORY (its
 # full run makes a 1M-call store in HIST_DIR once: minutes, ~1.4 GB).
@@ -39,13 +42,20 @@ run() { # name command...
 	echo
 }
 
+BASE_ARGS=()
+[ -n "${BASE:-}" ] && BASE_ARGS=(--base "$BASE")
+
 if [ $QUICK = yes ]; then
-	run bench_hook "$B/bench_hook" --quick
+	run bench_hook "$B/bench_hook" --quick "${BASE_ARGS[@]}"
 	run bench_daemon "$B/bench_daemon" --duration 2 --pending 50
 	run bench_console "$SRC/bench/bench_console.sh" "$BUILD" --quick
 else
-	run bench_hook "$B/bench_hook" -n "${HOOK_RUNS:-500}"
+	run bench_hook "$B/bench_hook" -n "${HOOK_RUNS:-500}" "${BASE_ARGS[@]}"
 	run bench_daemon "$B/bench_daemon" --duration "${DAEMON_SECONDS:-5}"
+	if [ -n "${BASE:-}" ]; then
+		run bench_daemon_base "$B/bench_daemon" --bin "$BASE" \
+			--duration "${DAEMON_SECONDS:-5}"
+	fi
 	run bench_audit "$B/bench_audit" /tmp "${AUDIT_ROWS:-100000}"
 	run bench_diff "$B/bench_diff"
 	run bench_scan "$B/bench_scan"
@@ -58,8 +68,11 @@ if [ -f "$OUT/bench_hook.txt" ]; then
 	grep -E '^(form|sh|args) ' "$OUT/bench_hook.txt"
 	echo
 fi
-cat "$OUT"/*.txt | grep -E '^RESULT (daemon|fsync|hook-nodaemon|console-key |console-rss)' |
-	sed 's/^RESULT //'
+for f in "$OUT"/*.txt; do
+	name=$(basename "$f" .txt)
+	grep -E '^RESULT (daemon|fsync|hook-nodaemon|hook-vs-base|console-key |console-rss)' "$f" |
+		sed "s/^RESULT /[$name] /"
+done
 echo
 printf '%-38s %12s %10s  %s\n' goal value limit status
 cat "$OUT"/*.txt | grep '^GOAL ' | while read -r _ name value limit status; do
