@@ -16,6 +16,24 @@ struct audit_migration {
 	int (*apply)(struct audit *db);
 };
 
+/* The statements of the FTS triggers: remove a row's old text from both
+ * indexes, add its new text (the same text in every schema version). */
+#define AUDIT_FTS_DELETE_OLD                                                  \
+	" INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"   \
+	"  reason, result) VALUES ('delete', old.id, old.summary,"            \
+	"  old.tool_input, old.reason, old.result);"                          \
+	" INSERT INTO actions_word(actions_word, rowid, summary, tool_input," \
+	"  reason, result) VALUES ('delete', old.id, old.summary,"            \
+	"  old.tool_input, old.reason, old.result);"
+#define AUDIT_FTS_INSERT_NEW                                                   \
+	" INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)" \
+	"  VALUES (new.id, new.summary, new.tool_input, new.reason,"           \
+	"  new.result);"                                                       \
+	" INSERT INTO actions_word(rowid, summary, tool_input, reason, "       \
+	"result)"                                                              \
+	"  VALUES (new.id, new.summary, new.tool_input, new.reason,"           \
+	"  new.result);"
+
 /*
  * v1. Rows are append-only: an action keeps the state it was recorded in
  * (pending or decided); its end is a row in finals (UNIQUE action_id: the
@@ -72,36 +90,12 @@ static const char audit_schema_v1[] =
         /* The delete/update triggers serve pruning and keep the indexes
          * right even when someone edits rows by hand (verify still flags
          * the edit). */
-        "CREATE TRIGGER actions_ai AFTER INSERT ON actions BEGIN"
-        " INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        " INSERT INTO actions_word(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        "END;"
-        "CREATE TRIGGER actions_ad AFTER DELETE ON actions BEGIN"
-        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        "END;"
-        "CREATE TRIGGER actions_au AFTER UPDATE ON actions BEGIN"
-        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        " INSERT INTO actions_word(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        "END;";
+        "CREATE TRIGGER actions_ai AFTER INSERT ON actions "
+        "BEGIN" AUDIT_FTS_INSERT_NEW "END;"
+        "CREATE TRIGGER actions_ad AFTER DELETE ON actions "
+        "BEGIN" AUDIT_FTS_DELETE_OLD "END;"
+        "CREATE TRIGGER actions_au AFTER UPDATE ON actions "
+        "BEGIN" AUDIT_FTS_DELETE_OLD AUDIT_FTS_INSERT_NEW "END;";
 
 static int
 audit_migrate_v1(struct audit *db)
@@ -146,29 +140,11 @@ static const char audit_schema_v3[] =
         "DROP TRIGGER actions_ad;"
         "DROP TRIGGER actions_au;"
         "CREATE TRIGGER actions_ad AFTER DELETE ON actions"
-        " WHEN old.id <= (SELECT through FROM fts_state) BEGIN"
-        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        "END;"
+        " WHEN old.id <= (SELECT through FROM fts_state) "
+        "BEGIN" AUDIT_FTS_DELETE_OLD "END;"
         "CREATE TRIGGER actions_au AFTER UPDATE ON actions"
-        " WHEN old.id <= (SELECT through FROM fts_state) BEGIN"
-        " INSERT INTO actions_tri(actions_tri, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_word(actions_word, rowid, summary, tool_input,"
-        "  reason, result) VALUES ('delete', old.id, old.summary,"
-        "  old.tool_input, old.reason, old.result);"
-        " INSERT INTO actions_tri(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        " INSERT INTO actions_word(rowid, summary, tool_input, reason, result)"
-        "  VALUES (new.id, new.summary, new.tool_input, new.reason,"
-        "  new.result);"
-        "END;";
+        " WHEN old.id <= (SELECT through FROM fts_state) "
+        "BEGIN" AUDIT_FTS_DELETE_OLD AUDIT_FTS_INSERT_NEW "END;";
 
 static int
 audit_migrate_v3(struct audit *db)

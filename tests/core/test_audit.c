@@ -15,30 +15,9 @@
 #include "core/al.h"
 #include "core/redact.h"
 #include "core/xalloc.h"
+#include "tests/support/tmpdir.h"
 
 /* A temporary directory per test that needs a file database. */
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
-static void
-tmp_make(struct tmp *t)
-{
-	snprintf(t->dir, sizeof t->dir, "/tmp/airlock-audit-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof t->path, "%s/audit.db", t->dir);
-}
-
-static void
-tmp_remove(struct tmp *t)
-{
-	char cmd[160];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 static struct audit *
 open_mem(void)
 {
@@ -353,11 +332,11 @@ static void
 test_reopen_keeps_pending(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	struct ids ids = { 0 };
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	int64_t p = record(db, 1, "s1", "Bash", "{}", "a", ACTION_PENDING);
 	record(db, 2, "s1", "Read", "{}", "b", ACTION_DECIDED);
@@ -372,7 +351,7 @@ test_reopen_keeps_pending(void **state)
 	assert_int_equal(audit_verify(db, &r), 0);
 	assert_int_equal(r.first_bad_row, 0);
 	audit_close(db);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* ---- read-only, corrupt, version ------------------------------------ */
@@ -381,12 +360,12 @@ static void
 test_readonly_cannot_write(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	struct audit *ro = NULL;
 	char *err = NULL;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	assert_int_equal(audit_open(&ro, t.path, AUDIT_READONLY, &err), AL_EDB);
 	assert_null(ro);
 	assert_non_null(err);
@@ -411,18 +390,18 @@ test_readonly_cannot_write(void **state)
 	action_free(a);
 	audit_close(ro);
 	audit_close(db);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_corrupt_file_is_refused(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	char *err = NULL;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	FILE *f = fopen(t.path, "w");
 	assert_non_null(f);
 	for (int i = 0; i < 512; i++) {
@@ -433,18 +412,18 @@ test_corrupt_file_is_refused(void **state)
 	assert_null(db);
 	assert_non_null(strstr(err, "corrupt"));
 	free(err);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_newer_schema_is_refused(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	char *err = NULL;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	audit_close(db);
 	db = NULL;
@@ -454,18 +433,18 @@ test_newer_schema_is_refused(void **state)
 	assert_null(db);
 	assert_non_null(strstr(err, "newer"));
 	free(err);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_busy_writer_is_ebusy(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	sqlite3 *h = NULL;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	assert_int_equal(sqlite3_open(t.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
@@ -479,7 +458,7 @@ test_busy_writer_is_ebusy(void **state)
 	assert_int_equal(audit_record_action(db, a), 0);
 	action_free(a);
 	audit_close(db);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* ---- malformed, alerts ---------------------------------------------- */
@@ -488,7 +467,7 @@ static void
 test_malformed_recorded_and_chained(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	const char raw[] = "{\"hook_event_name\":\0\x01garbage";
 	struct audit_malformed m = {
@@ -502,7 +481,7 @@ test_malformed_recorded_and_chained(void **state)
 		.peer_pid = 99,
 	};
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "audit"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	assert_int_equal(audit_record_malformed(db, &m), 0);
 	audit_close(db);
@@ -532,7 +511,7 @@ test_malformed_recorded_and_chained(void **state)
 	assert_int_equal(r.first_bad_row, 0);
 	assert_int_equal(r.rows, 1);
 	audit_close(db);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 struct alerts_seen {
@@ -759,11 +738,11 @@ test_query_words_and_filters(void **state)
 
 /* A file store with a little of everything, closed again. */
 static void
-chain_fixture(struct tmp *t, struct audit_checkpoint *cp)
+chain_fixture(struct test_tmp *t, struct audit_checkpoint *cp)
 {
 	struct audit *db = NULL;
 
-	tmp_make(t);
+	assert_int_equal(test_tmp_make(t, "audit"), 0);
 	assert_int_equal(audit_open(&db, t->path, 0, NULL), 0);
 	fill_history(db); /* 3 sessions + 6 actions = chain 1..9 */
 	struct action *f = action_new();
@@ -795,7 +774,7 @@ static void
 test_chain_intact(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_checkpoint cp;
 	struct audit_verify_report r;
 
@@ -813,7 +792,7 @@ test_chain_intact(void **state)
 	                          "INSERT INTO actions_word(actions_word) "
 	                          "VALUES('integrity-check')"),
 	                 SQLITE_OK);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* Row 3 of actions is the chain's entry 5 (s1, a1, a2, s2, a3). */
@@ -821,7 +800,7 @@ static void
 test_tamper_edit_row(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_verify_report r;
 
 	chain_fixture(&t, NULL);
@@ -834,14 +813,14 @@ test_tamper_edit_row(void **state)
 	assert_string_equal(r.bad_table, "actions");
 	assert_int_equal(r.bad_row_id, 3);
 	assert_non_null(strstr(r.problem, "edited"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_edit_final(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_verify_report r;
 
 	chain_fixture(&t, NULL);
@@ -851,14 +830,14 @@ test_tamper_edit_final(void **state)
 	verify_file(t.path, NULL, &r);
 	assert_int_equal(r.first_bad_row, 10);
 	assert_string_equal(r.bad_table, "finals");
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_delete_row(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_verify_report r;
 
 	chain_fixture(&t, NULL);
@@ -878,14 +857,14 @@ test_tamper_delete_row(void **state)
 	                 SQLITE_OK);
 	verify_file(t.path, NULL, &r);
 	assert_int_equal(r.first_bad_row, 6);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_swap_rows(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_verify_report r;
 
 	chain_fixture(&t, NULL);
@@ -899,7 +878,7 @@ test_tamper_swap_rows(void **state)
 	assert_int_equal(r.first_bad_row, 3); /* actions 2 is entry 3 */
 	assert_string_equal(r.bad_table, "actions");
 	assert_int_equal(r.bad_row_id, 2);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 
 	/* Reorder chain entries 3 and 5 themselves. */
 	chain_fixture(&t, NULL);
@@ -911,14 +890,14 @@ test_tamper_swap_rows(void **state)
 	verify_file(t.path, NULL, &r);
 	assert_int_equal(r.first_bad_row, 3);
 	assert_non_null(strstr(r.problem, "link"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_unchained_insert(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_verify_report r;
 
 	chain_fixture(&t, NULL);
@@ -932,14 +911,14 @@ test_tamper_unchained_insert(void **state)
 	assert_string_equal(r.bad_table, "finals");
 	assert_int_equal(r.bad_row_id, 2);
 	assert_non_null(strstr(r.problem, "no chain entry"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_truncate_tail(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_checkpoint cp;
 	struct audit_verify_report r;
 
@@ -951,7 +930,7 @@ test_tamper_truncate_tail(void **state)
 	verify_file(t.path, NULL, &r);
 	assert_int_equal(r.first_bad_row, 11);
 	assert_string_equal(r.bad_table, "alerts");
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 
 	/* Row and entry deleted: consistent, only a witness shows it. */
 	chain_fixture(&t, &cp);
@@ -964,14 +943,14 @@ test_tamper_truncate_tail(void **state)
 	verify_file(t.path, &cp, &r);
 	assert_int_equal(r.first_bad_row, 11);
 	assert_non_null(strstr(r.problem, "truncated"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static void
 test_tamper_rewritten_history_vs_checkpoint(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_checkpoint cp;
 	struct audit_verify_report r;
 	struct audit *db = NULL;
@@ -995,7 +974,7 @@ test_tamper_rewritten_history_vs_checkpoint(void **state)
 	verify_file(t.path, &cp, &r);
 	assert_int_equal(r.first_bad_row, 11);
 	assert_non_null(strstr(r.problem, "checkpoint"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* ---- redaction -------------------------------------------------------- */

@@ -20,30 +20,9 @@
 
 #include "core/al.h"
 #include "core/xalloc.h"
+#include "tests/support/tmpdir.h"
 
 #define T0 1700000000000
-
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
-static void
-tmp_make(struct tmp *t)
-{
-	snprintf(t->dir, sizeof t->dir, "/tmp/airlock-index-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof t->path, "%s/audit.db", t->dir);
-}
-
-static void
-tmp_remove(struct tmp *t)
-{
-	char cmd[160];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-	assert_int_equal(system(cmd), 0);
-}
 
 static int64_t
 sql_i64(const char *path, const char *sql)
@@ -148,11 +127,11 @@ lag(struct audit *db)
 static void
 test_deferred_search_exact(void **state)
 {
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 
 	(void)state;
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "index"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	audit_set_index_deferred(db, true);
 	for (int i = 1; i <= 6; i++) {
@@ -196,7 +175,7 @@ test_deferred_search_exact(void **state)
 	assert_int_equal(sql_i64(t.path, "SELECT count(*) FROM actions_tri"
 	                                 " WHERE actions_tri MATCH 'push'"),
 	                 3);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* A store that indexes inline leaves its rows to a backlog it finds, and
@@ -204,12 +183,12 @@ test_deferred_search_exact(void **state)
 static void
 test_inline_after_backlog(void **state)
 {
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	struct audit *inl = NULL;
 
 	(void)state;
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "index"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	audit_set_index_deferred(db, true);
 	record(db, 1, "curl https://example.com");
@@ -228,7 +207,7 @@ test_inline_after_backlog(void **state)
 	                 4);
 	audit_close(inl);
 	assert_index_intact(t.path);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* Pruning rows on both sides of the watermark, and an id used again
@@ -236,12 +215,12 @@ test_inline_after_backlog(void **state)
 static void
 test_prune_and_id_reuse(void **state)
 {
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	struct audit_prune_report rep;
 
 	(void)state;
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "index"), 0);
 	assert_int_equal(audit_open(&db, t.path, 0, NULL), 0);
 	audit_set_index_deferred(db, true);
 	for (int i = 1; i <= 10; i++) {
@@ -271,7 +250,7 @@ test_prune_and_id_reuse(void **state)
 	assert_int_equal(search(db, "terraform", AUDIT_MATCH_WORDS, 0).n, 3);
 	audit_close(db);
 	assert_index_intact(t.path);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 static int64_t
@@ -287,12 +266,12 @@ file_size(const char *path)
 static void
 test_background_checkpoint(void **state)
 {
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *db = NULL;
 	char big[4000];
 
 	(void)state;
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "index"), 0);
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	assert_int_equal(audit_open(&db, t.path, AUDIT_BG_CHECKPOINT, NULL), 0);
@@ -316,7 +295,7 @@ test_background_checkpoint(void **state)
 	assert_true(after >= before + 4 * 1024 * 1024);
 	audit_close(db);
 	assert_int_equal(sql_i64(t.path, "SELECT count(*) FROM actions"), 1500);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 int

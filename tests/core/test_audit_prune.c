@@ -17,30 +17,9 @@
 
 #include "core/al.h"
 #include "core/xalloc.h"
+#include "tests/support/tmpdir.h"
 
 #define T0 1700000000000
-
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
-static void
-tmp_make(struct tmp *t)
-{
-	snprintf(t->dir, sizeof t->dir, "/tmp/airlock-prune-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof t->path, "%s/audit.db", t->dir);
-}
-
-static void
-tmp_remove(struct tmp *t)
-{
-	char cmd[160];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-	assert_int_equal(system(cmd), 0);
-}
 
 /* Plain SQL on the file, as someone with write access could run it. */
 static void
@@ -149,7 +128,7 @@ count_one(const struct action *a, void *arg)
  * unacknowledged alert stays.
  */
 struct fixture {
-	struct tmp t;
+	struct test_tmp t;
 	int64_t id[9];
 	int64_t alert_kept;
 	int64_t alert_acked;
@@ -159,7 +138,7 @@ struct fixture {
 static void
 fixture_make(struct fixture *f)
 {
-	tmp_make(&f->t);
+	assert_int_equal(test_tmp_make(&f->t, "prune"), 0);
 	struct audit *db = open_rw(f->t.path);
 	f->id[1] = record(db, 1, "s1", ACTION_DECIDED);
 	f->id[2] = record(db, 2, "s1", ACTION_PENDING);
@@ -223,7 +202,7 @@ test_prune_then_verify(void **state)
 	                   "VALUES('integrity-check');"
 	                   "INSERT INTO actions_word(actions_word) "
 	                   "VALUES('integrity-check')");
-	tmp_remove(&f.t);
+	assert_int_equal(test_tmp_remove(&f.t), 0);
 }
 
 static void
@@ -253,7 +232,7 @@ test_prune_keeps_rows_in_use(void **state)
 	assert_int_equal(sqlite3_column_int(st, 2), 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
-	tmp_remove(&f.t);
+	assert_int_equal(test_tmp_remove(&f.t), 0);
 }
 
 static void
@@ -301,7 +280,7 @@ test_prune_then_tamper_detected(void **state)
 		fixture_make(&f);
 		prune(&f, T0 + 5000, &pr);
 		expect_bad(f.t.path, cases[i].sql, cases[i].what);
-		tmp_remove(&f.t);
+		assert_int_equal(test_tmp_remove(&f.t), 0);
 	}
 }
 
@@ -309,11 +288,11 @@ static void
 test_prune_stops_at_pending(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_prune_report pr;
 	struct audit_verify_report r;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "prune"), 0);
 	struct audit *db = open_rw(t.path);
 	record(db, 1, "s1", ACTION_DECIDED);
 	int64_t held = record(db, 2, "s1", ACTION_PENDING);
@@ -332,7 +311,7 @@ test_prune_stops_at_pending(void **state)
 	audit_close(db);
 	verify(t.path, NULL, &r);
 	assert_int_equal(r.first_bad_row, 0);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* A row edited before the prune is never re-chained as if it were
@@ -355,7 +334,7 @@ test_prune_refuses_edited_kept_row(void **state)
 	audit_close(db);
 	verify(f.t.path, NULL, &r);
 	assert_true(r.first_bad_row > 0);
-	tmp_remove(&f.t);
+	assert_int_equal(test_tmp_remove(&f.t), 0);
 }
 
 /* A checkpoint taken at the last removed entry still checks against the
@@ -364,12 +343,12 @@ static void
 test_prune_checkpoint_at_cutoff(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit_checkpoint cp;
 	struct audit_prune_report pr;
 	struct audit_verify_report r;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "prune"), 0);
 	struct audit *db = open_rw(t.path);
 	record(db, 1, "s1", ACTION_DECIDED);
 	assert_int_equal(audit_checkpoint(db, &cp), 0); /* rows 2 */
@@ -383,7 +362,7 @@ test_prune_checkpoint_at_cutoff(void **state)
 	memset(cp.head_hash, 'a', 64);
 	verify(t.path, &cp, &r);
 	assert_non_null(strstr(r.problem, "rewritten"));
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 /* Batches: a record refused before writing leaves the batch; lookups
@@ -392,11 +371,11 @@ static void
 test_batch_visibility(void **state)
 {
 	(void)state;
-	struct tmp t;
+	struct test_tmp t;
 	struct audit *ro = NULL;
 	struct action *a = NULL;
 
-	tmp_make(&t);
+	assert_int_equal(test_tmp_make(&t, "prune"), 0);
 	struct audit *db = open_rw(t.path);
 	assert_int_equal(audit_open(&ro, t.path, AUDIT_READONLY, NULL), 0);
 	assert_int_equal(audit_batch_begin(db), 0);
@@ -411,7 +390,7 @@ test_batch_visibility(void **state)
 	action_free(a);
 	audit_close(ro);
 	audit_close(db);
-	tmp_remove(&t);
+	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
 int
