@@ -29,12 +29,20 @@ enum {
 
 #define SP_ID_FLAG UINT32_C(0x80000000)
 
+/* Our connection header: REQ v0. */
+static const unsigned char sp_req_header[SP_HEADER_LEN] = {
+	0x00, 'S', 'P', 0x00, SP_PROTO_REQ0 >> 8, SP_PROTO_REQ0 & 0xff,
+	0x00, 0x00
+};
+
 struct sp_conn {
 	int fd;
 	uint32_t next_id;
 	bool dead; /* stream position unknown: only a reconnect helps */
-	/* sp_connect_pipelined(): the server's header is still to be read,
-	 * by header_deadline_ms. */
+	/* sp_connect_pipelined(): our header goes out with the first
+	 * request (one write, so the server wakes once), and the server's
+	 * is read, by header_deadline_ms, before the first reply. */
+	bool header_unsent;
 	bool header_due;
 	int64_t header_deadline_ms;
 };
@@ -464,11 +472,8 @@ peer_uid_check(int fd, uid_t expected_uid)
 static int
 header_send(int fd, int64_t deadline_ms)
 {
-	unsigned char h[SP_HEADER_LEN] = {
-		0x00, 'S', 'P', 0x00, SP_PROTO_REQ0 >> 8, SP_PROTO_REQ0 & 0xff,
-		0x00, 0x00
-	};
-	struct iovec iov = { .iov_base = h, .iov_len = sizeof h };
+	struct iovec iov = { .iov_base = (void *)sp_req_header,
+		             .iov_len = SP_HEADER_LEN };
 	size_t sent;
 
 	return sock_writev(fd, &iov, 1, deadline_ms, &sent);
@@ -518,7 +523,7 @@ connect_common(struct sp_conn **out, const char *path, uid_t expected_uid,
 	if (rc == 0) {
 		rc = peer_uid_check(fd, expected_uid);
 	}
-	if (rc == 0) {
+	if (rc == 0 && !pipelined) {
 		rc = header_send(fd, deadline_ms);
 	}
 	if (rc == 0 && !pipelined) {
@@ -531,6 +536,7 @@ connect_common(struct sp_conn **out, const char *path, uid_t expected_uid,
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->next_id = id_seed();
+	c->header_unsent = pipelined;
 	c->header_due = pipelined;
 	c->header_deadline_ms = deadline_ms;
 	*out = c;
@@ -560,23 +566,30 @@ conn_next_id(struct sp_conn *c)
 	return id;
 }
 
-/* Sends one framed request; *clean says nothing went out on failure. */
+/* Sends one framed request (behind our connection header while that is
+ * unsent); *clean says nothing went out on failure. */
 static int
 request_send(struct sp_conn *c, uint32_t id, const void *body, size_t len,
              int64_t deadline_ms, bool *clean)
 {
 	unsigned char head[SP_FRAME_HEAD_LEN + SP_ID_LEN];
-	struct iovec iov[2] = {
+	struct iovec iov[3] = {
+		{ .iov_base = (void *)sp_req_header, .iov_len = SP_HEADER_LEN },
 		{ .iov_base = head, .iov_len = sizeof head },
 		{ .iov_base = (void *)body, .iov_len = len },
 	};
+	bool with_header = c->header_unsent;
 	size_t sent = 0;
 	int rc;
 
 	head[0] = SP_MSG_TYPE;
 	put_be64(head + 1, (uint64_t)len + SP_ID_LEN);
 	put_be32(head + SP_FRAME_HEAD_LEN, id);
-	rc = sock_writev(c->fd, iov, 2, deadline_ms, &sent);
+	rc = sock_writev(c->fd, with_header ? iov : iov + 1,
+	                 with_header ? 3 : 2, deadline_ms, &sent);
+	if (sent > 0) {
+		c->header_unsent = false;
+	}
 	*clean = sent == 0;
 	return rc;
 }

@@ -268,6 +268,42 @@ def m_hold(path, release, cmd):
     s.close()
 
 
+def m_dup_decided(path):
+    """A request id sent twice on two connections (a hook's resend): the
+    second gets the first's answer from its record, not an error."""
+    rid = new_rid()
+    ev = event("PreToolUse.Read.json")
+    for _ in range(2):
+        s = connect(path)
+        spid = new_spid()
+        s.sendall(REQ_HDR + frame(spid, hook_body(rid, ev)))
+        expect_rep_header(s)
+        check_reply(spid, rid, read_reply(s))
+        s.close()
+    print(rid)
+
+
+def m_dup_pending(path, cmd):
+    """A held request, then the same id again on a second connection: the
+    second joins the pending action (no reply while it is held); once it
+    is approved, both connections get the approval. Prints the request id
+    for the caller first."""
+    rid = new_rid()
+    ev = event("PreToolUse.Bash.json", cmd)
+    conns = []
+    for _ in range(2):
+        s = connect(path)
+        spid = new_spid()
+        s.sendall(REQ_HDR + frame(spid, hook_body(rid, ev)))
+        expect_rep_header(s)
+        conns.append((s, spid))
+        time.sleep(0.3)
+    print(rid, flush=True)
+    for s, spid in conns:
+        s.settimeout(30)
+        check_reply(spid, rid, read_reply(s), decision="allow")
+
+
 def m_storm(path):
     """200 connections at once, each left with garbage or a partial
     message; a normal request is answered meanwhile; then all close."""
@@ -299,7 +335,8 @@ def m_stale(path):
 MODES = {"single": m_single, "ping": m_ping, "pipelined": m_pipelined,
          "trickle": m_trickle, "sequential": m_sequential,
          "backtoback": m_backtoback, "flood": m_flood, "bad": m_bad, "maxframe": m_maxframe,
-         "hold": m_hold, "storm": m_storm, "stale": m_stale}
+         "hold": m_hold, "storm": m_storm, "stale": m_stale,
+         "dup-decided": m_dup_decided, "dup-pending": m_dup_pending}
 try:
     MODES[sys.argv[1]](*sys.argv[2:])
 except (Fail, OSError, ValueError) as e:
@@ -363,6 +400,33 @@ else
 	wait $holder
 fi
 check "after an abandoned request a hook is served" hook_allows
+
+# 6b. A request id sent again (a hook's resend after a dropped connection).
+rid=$(spc dup-decided)
+check "a resent request id is answered with the record's decision" \
+	[ -n "$rid" ]
+rows() {
+	python3 -c 'import sqlite3,sys; h=sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True); print(h.execute("select count(*) from actions where request_id=?", (sys.argv[2],)).fetchone()[0])' \
+		"$AIRLOCK_HOME/state/audit.db" "$1"
+}
+check "and it is recorded once" [ "$(rows "$rid")" = 1 ]
+tag=hs_dup_$$
+spc dup-pending "touch $tag" >"$AIRLOCK_HOME/dup.out" &
+duper=$!
+if wait_for 10 has_pending "$tag"; then
+	sleep 1
+	check "the duplicate joined: one pending action" \
+		[ "$("$BIN/airlock" pending --json | grep -cF "$tag")" = 1 ]
+	"$BIN/airlock" approve "$(pending_id "$tag")" >/dev/null
+	wait $duper
+	check "both connections got the approval" [ $? -eq 0 ]
+	check "the held call is recorded once" \
+		[ "$(rows "$(head -1 "$AIRLOCK_HOME/dup.out")")" = 1 ]
+else
+	fail "the held duplicate is pending"
+	kill $duper 2>/dev/null
+	wait $duper
+fi
 
 # 8. 200 garbage connections at once, twice; the listener is not recreated
 #    (same socket file) and no descriptor is left behind.
