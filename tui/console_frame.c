@@ -127,16 +127,18 @@ console_list_queue(struct console *c, int64_t now, struct console_frame *f)
 	}
 }
 
+/* A list of actions (the history, a session's replay). */
 static void
-console_list_history(struct console *c, int64_t now, struct console_frame *f)
+console_list_actions(struct console *c, int64_t now, struct console_frame *f,
+                     struct layout_sel *sel, struct action *const *v, size_t n)
 {
 	int cols = c->geom.cols;
 	size_t h = (size_t)c->geom.list_h;
 
 	view_history_header(cols, layout_push(&f->list));
-	layout_sel_scroll(&c->hsel, h);
-	for (size_t i = c->hsel.top; i < c->nhist && i < c->hsel.top + h; i++) {
-		view_history_row(c->hist[i], now, cols, i == c->hsel.index,
+	layout_sel_scroll(sel, h);
+	for (size_t i = sel->top; i < n && i < sel->top + h; i++) {
+		view_history_row(v[i], now, cols, i == sel->index,
 		                 layout_push(&f->list));
 	}
 }
@@ -153,21 +155,6 @@ console_list_sessions(struct console *c, int64_t now, struct console_frame *f)
 	     i++) {
 		view_sessions_row(&c->sessions[i], now, cols,
 		                  i == c->ssel.index, layout_push(&f->list));
-	}
-}
-
-static void
-console_list_replay(struct console *c, int64_t now, struct console_frame *f)
-{
-	int cols = c->geom.cols;
-	size_t h = (size_t)c->geom.list_h;
-
-	view_history_header(cols, layout_push(&f->list));
-	layout_sel_scroll(&c->rsel, h);
-	for (size_t i = c->rsel.top; i < c->nreplay && i < c->rsel.top + h;
-	     i++) {
-		view_history_row(c->replay[i], now, cols, i == c->rsel.index,
-		                 layout_push(&f->list));
 	}
 }
 
@@ -329,9 +316,10 @@ console_compute(struct console *c, struct console_frame *f)
 	if (c->view == CONSOLE_VIEW_QUEUE) {
 		console_list_queue(c, now, f);
 	} else if (c->view == CONSOLE_VIEW_HISTORY) {
-		console_list_history(c, now, f);
+		console_list_actions(c, now, f, &c->hsel, c->hist, c->nhist);
 	} else if (c->view == CONSOLE_VIEW_REPLAY) {
-		console_list_replay(c, now, f);
+		console_list_actions(c, now, f, &c->rsel, c->replay,
+		                     c->nreplay);
 	} else if (c->view == CONSOLE_VIEW_ALERTS) {
 		console_list_alerts(c, now, f);
 	} else {
