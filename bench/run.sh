@@ -70,7 +70,7 @@ if [ -f "$OUT/bench_hook.txt" ]; then
 fi
 for f in "$OUT"/*.txt; do
 	name=$(basename "$f" .txt)
-	grep -E '^RESULT (daemon|fsync|hook-nodaemon|hook-vs-base|console-key |console-rss)' "$f" |
+	grep -E '^RESULT (daemon|fsync|event-decided|hook-nodaemon|hook-vs-base|console-key |console-rss)' "$f" |
 		sed "s/^RESULT /[$name] /"
 done
 echo
