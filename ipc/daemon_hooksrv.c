@@ -45,6 +45,11 @@
 #define HS_READ_CHUNK    65536
 #define HS_BACKLOG       512
 #define HS_EMFILE_NAP_MS 10
+/* Requests larger than this (a PostToolUse carrying a big result to
+ * screen, a Write of a big file) are handled on the worker thread, so
+ * that their milliseconds of scanning never hold up the small calls
+ * behind them; smaller ones are handled at once on the epoll thread. */
+#define HS_INLINE_MAX (64 * 1024)
 
 static const unsigned char hs_req_header[HS_HEADER_LEN] = { 0x00, 'S',  'P',
 	                                                    0x00, 0x00, 0x30,
@@ -82,6 +87,13 @@ struct hs_conn {
 	struct hs_conn *next; /* srv->conns */
 };
 
+/* A large request waiting for the worker. */
+struct hs_job {
+	struct repctx *rc;
+	nng_msg *msg;
+	struct hs_job *next;
+};
+
 struct hooksrv {
 	struct daemon *d;
 	struct server *srv; /* handler and receive limit */
@@ -96,6 +108,13 @@ struct hooksrv {
 	struct hs_conn *conns;
 	dev_t sock_dev; /* the socket file we bound, to unlink only ours */
 	ino_t sock_ino;
+	/* the worker for large requests (guarded by mu) */
+	pthread_t worker;
+	bool worker_started;
+	bool worker_stop;
+	pthread_cond_t work_cv;
+	struct hs_job *jobs;
+	struct hs_job *jobs_tail;
 	/* epoll tags for the listener and the wake-up descriptor */
 	char tag_listen;
 	char tag_wake;
@@ -273,6 +292,19 @@ hs_close(struct hooksrv *s, struct hs_conn *c)
 	daemon_pipe_gone(s->d, id);
 }
 
+/* Runs the handler on one request (no lock held) and answers it now
+ * unless the handler holds it. */
+static void
+hs_handle(struct hooksrv *s, struct repctx *rc, nng_msg *m)
+{
+	nng_msg *reply = s->srv->handler(s->d, rc, m);
+
+	nng_msg_free(m);
+	if (reply != NULL) {
+		daemon_reply(rc, reply);
+	}
+}
+
 /* A whole request: hand it to the handler (no lock held). False when
  * it is not a REQ request (nng would drop the pipe; so do we). */
 static bool
@@ -293,13 +325,52 @@ hs_dispatch(struct hooksrv *s, struct hs_conn *c, nng_msg *m)
 	rc->state = REPCTX_RECV;
 	pthread_mutex_lock(&s->mu);
 	c->refs++;
-	pthread_mutex_unlock(&s->mu);
-	nng_msg *reply = s->srv->handler(s->d, rc, m);
-	nng_msg_free(m);
-	if (reply != NULL) {
-		daemon_reply(rc, reply);
+	if (nng_msg_len(m) > HS_INLINE_MAX && s->worker_started) {
+		struct hs_job *j = xcalloc(1, sizeof *j);
+		j->rc = rc;
+		j->msg = m;
+		if (s->jobs_tail != NULL) {
+			s->jobs_tail->next = j;
+		} else {
+			s->jobs = j;
+		}
+		s->jobs_tail = j;
+		pthread_cond_signal(&s->work_cv);
+		pthread_mutex_unlock(&s->mu);
+		return true;
 	}
+	pthread_mutex_unlock(&s->mu);
+	hs_handle(s, rc, m);
 	return true;
+}
+
+/* Large requests, one at a time, in arrival order; the queue is
+ * drained before the worker exits. */
+static void *
+hs_worker(void *arg)
+{
+	struct hooksrv *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->jobs == NULL && !s->worker_stop) {
+			pthread_cond_wait(&s->work_cv, &s->mu);
+		}
+		struct hs_job *j = s->jobs;
+		if (j == NULL) {
+			break;
+		}
+		s->jobs = j->next;
+		if (s->jobs == NULL) {
+			s->jobs_tail = NULL;
+		}
+		pthread_mutex_unlock(&s->mu);
+		hs_handle(s, j->rc, j->msg);
+		free(j);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
 }
 
 /* Feeds bytes into the connection's parser; false on a protocol error
@@ -570,6 +641,12 @@ daemon_hooksrv_start(struct hooksrv **out, struct daemon *d, struct server *srv,
 	} else {
 		*err = xstrdup("cannot create the hook server's epoll");
 	}
+	pthread_cond_init(&s->work_cv, NULL);
+	if (rc == 0 && pthread_create(&s->worker, NULL, hs_worker, s) != 0) {
+		*err = xstrdup("cannot start the hook server's worker");
+		rc = AL_EIO;
+	}
+	s->worker_started = rc == 0;
 	if (rc == 0 && pthread_create(&s->thread, NULL, hs_main, s) != 0) {
 		*err = xstrdup("cannot start the hook server's thread");
 		rc = AL_EIO;
@@ -604,6 +681,14 @@ daemon_hooksrv_stop(struct hooksrv *s)
 		}
 		pthread_join(s->thread, NULL);
 		s->started = false;
+	}
+	if (s->worker_started) {
+		pthread_mutex_lock(&s->mu);
+		s->worker_stop = true;
+		pthread_cond_signal(&s->work_cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->worker, NULL); /* after the queued requests */
+		s->worker_started = false;
 	}
 	pthread_mutex_lock(&s->mu);
 	hs_unbind(s);
@@ -642,6 +727,7 @@ daemon_hooksrv_free(struct hooksrv *s)
 	if (s->wakefd >= 0) {
 		close(s->wakefd);
 	}
+	pthread_cond_destroy(&s->work_cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s);

@@ -304,6 +304,35 @@ def m_dup_pending(path, cmd):
         check_reply(spid, rid, read_reply(s), decision="allow")
 
 
+def m_large_small(path):
+    """A 4 MiB PostToolUse (its result screened for secrets and injection)
+    and, right behind it on another connection, a ping: the ping must not
+    wait for the large call's scanning (it runs on the server's worker)."""
+    d = json.load(open(os.path.join(PAYLOADS, "PostToolUse.Read.json")))
+    line = "setting_%d = the quick brown fox jumps over the lazy dog\n"
+    d["tool_response"]["file"]["content"] = "".join(line % i for i in range(70000))
+    ev = json.dumps(d).encode()
+    a = connect(path, timeout=60)
+    rid, spid = new_rid(), new_spid()
+    t0 = time.monotonic()
+    a.sendall(REQ_HDR + frame(spid, hook_body(rid, ev)))
+    b = connect(path)
+    ping = frame(new_spid(), b"AIRLOCK-PING 1 " + b"0" * 32 + b" -\n")
+    tb = time.monotonic()
+    b.sendall(REQ_HDR + ping)
+    expect_rep_header(b)
+    read_reply(b)
+    small = time.monotonic() - tb
+    expect_rep_header(a)
+    check_reply(spid, rid, read_reply(a), decision=None)
+    large = time.monotonic() - t0
+    print("large %.1f ms, ping behind it %.1f ms" % (large * 1e3, small * 1e3))
+    if large < 0.02:
+        raise Fail("the large call took %.1f ms: too fast to tell" % (large * 1e3))
+    if small > large / 2:
+        raise Fail("the ping waited %.1f ms behind a %.1f ms call" % (small * 1e3, large * 1e3))
+
+
 def m_storm(path):
     """200 connections at once, each left with garbage or a partial
     message; a normal request is answered meanwhile; then all close."""
@@ -336,7 +365,8 @@ MODES = {"single": m_single, "ping": m_ping, "pipelined": m_pipelined,
          "trickle": m_trickle, "sequential": m_sequential,
          "backtoback": m_backtoback, "flood": m_flood, "bad": m_bad, "maxframe": m_maxframe,
          "hold": m_hold, "storm": m_storm, "stale": m_stale,
-         "dup-decided": m_dup_decided, "dup-pending": m_dup_pending}
+         "dup-decided": m_dup_decided, "dup-pending": m_dup_pending,
+         "large-small": m_large_small}
 try:
     MODES[sys.argv[1]](*sys.argv[2:])
 except (Fail, OSError, ValueError) as e:
@@ -400,6 +430,9 @@ else
 	wait $holder
 fi
 check "after an abandoned request a hook is served" hook_allows
+
+# 4b. A large request is handled off the thread that reads the others.
+check "a ping is not held up by a 4 MiB call being screened" spc large-small
 
 # 6b. A request id sent again (a hook's resend after a dropped connection).
 rid=$(spc dup-decided)
