@@ -315,6 +315,15 @@ daemon_hold(struct daemon *d, struct action *a, struct waiter *waiters)
 	p->waiters = waiters;
 	for (struct waiter *w = waiters; w != NULL; w = w->next) {
 		w->rc->state = REPCTX_HELD;
+		/* A hook that went away while its call was decided and
+		 * committed: its connection's end was reported before there
+		 * was anything to abandon, so report it again. */
+		if (w->rc->conn != NULL && !daemon_hooksrv_open(w->rc)) {
+			d->dead_pipes =
+			        xrealloc(d->dead_pipes,
+			                 (d->ndead + 1) * sizeof(uint32_t));
+			d->dead_pipes[d->ndead++] = w->rc->pipe_id;
+		}
 	}
 	p->next = d->pending;
 	d->pending = p;

@@ -259,6 +259,17 @@ daemon_hooksrv_reply(struct repctx *rc, nng_msg *reply)
 	free(rc);
 }
 
+bool
+daemon_hooksrv_open(const struct repctx *rc)
+{
+	struct hooksrv *s = rc->conn->srv;
+
+	pthread_mutex_lock(&s->mu);
+	bool open = rc->conn->open;
+	pthread_mutex_unlock(&s->mu);
+	return open;
+}
+
 void
 daemon_hooksrv_drop(struct repctx *rc)
 {

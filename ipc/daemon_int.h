@@ -162,6 +162,9 @@ void daemon_hooksrv_stop(struct hooksrv *s); /* no more input; unlinks */
 void daemon_hooksrv_free(struct hooksrv *s);
 void daemon_hooksrv_reply(struct repctx *rc, nng_msg *reply);
 void daemon_hooksrv_drop(struct repctx *rc);
+/* Whether the request's hook connection is still open (the hook server's
+ * lock is taken: call with mu held or not, never the reverse order). */
+bool daemon_hooksrv_open(const struct repctx *rc);
 nng_msg *daemon_text_msg(const char *s, size_t len);
 /* Publishes {"type": type, "action": a} with the next sequence number;
  * called with mu held. */

@@ -333,6 +333,18 @@ def m_large_small(path):
         raise Fail("the ping waited %.1f ms behind a %.1f ms call" % (small * 1e3, large * 1e3))
 
 
+def m_large_gone(path, tag):
+    """A 4 MiB Write the policy holds (outside the project), sent and the
+    connection closed at once: the daemon sees the hang-up while its
+    worker is still handling the call."""
+    d = json.load(open(os.path.join(PAYLOADS, "PreToolUse.Write.json")))
+    d["tool_input"]["file_path"] = "/nonexistent-airlock-test/hs/%s.txt" % tag
+    d["tool_input"]["content"] = "x" * (4 * 1024 * 1024)
+    s = connect(path)
+    s.sendall(REQ_HDR + frame(new_spid(), hook_body(new_rid(), json.dumps(d).encode())))
+    s.close()
+
+
 def m_storm(path):
     """200 connections at once, each left with garbage or a partial
     message; a normal request is answered meanwhile; then all close."""
@@ -366,7 +378,7 @@ MODES = {"single": m_single, "ping": m_ping, "pipelined": m_pipelined,
          "backtoback": m_backtoback, "flood": m_flood, "bad": m_bad, "maxframe": m_maxframe,
          "hold": m_hold, "storm": m_storm, "stale": m_stale,
          "dup-decided": m_dup_decided, "dup-pending": m_dup_pending,
-         "large-small": m_large_small}
+         "large-small": m_large_small, "large-gone": m_large_gone}
 try:
     MODES[sys.argv[1]](*sys.argv[2:])
 except (Fail, OSError, ValueError) as e:
@@ -433,6 +445,15 @@ check "after an abandoned request a hook is served" hook_allows
 
 # 4b. A large request is handled off the thread that reads the others.
 check "a ping is not held up by a 4 MiB call being screened" spc large-small
+
+abandoned() {
+	"$BIN/airlock" log --json --limit 200 2>/dev/null | grep -F "$1" |
+		grep -q '"state":"abandoned"'
+}
+tag=hs_biggone_$$
+check "a large held call whose client left while it was handled" spc large-gone "$tag"
+check "ends as abandoned, not waiting for the approval timeout" \
+	wait_for 20 abandoned "$tag"
 
 # 6b. A request id sent again (a hook's resend after a dropped connection).
 rid=$(spc dup-decided)
