@@ -15,14 +15,10 @@
 
 /* ---- tables ------------------------------------------------------------- */
 
-struct sanitize_range {
-	uint32_t lo, hi;
-};
-
 /* Format characters (Cf), line/paragraph separators and spaces other than
  * U+0020 and the ideographic space: invisible or look-alikes of a space.
  * Generated from Unicode 14 (Python unicodedata). */
-static const struct sanitize_range sanitize_format[] = {
+static const struct cp_range sanitize_format[] = {
 	{ 0xA0, 0xA0 },       { 0xAD, 0xAD },       { 0x600, 0x605 },
 	{ 0x61C, 0x61C },     { 0x6DD, 0x6DD },     { 0x70F, 0x70F },
 	{ 0x890, 0x891 },     { 0x8E2, 0x8E2 },     { 0x115F, 0x1160 },
@@ -75,25 +71,6 @@ static const struct sanitize_name sanitize_names[] = {
 	{ 0xFEFF, "BOM" },       { 0xFFA0, "FILLER" },
 	{ 0xE0001, "LANG TAG" }, { 0xE007F, "CANCEL TAG" },
 };
-
-static bool
-sanitize_in(const struct sanitize_range *r, size_t n, uint32_t cp)
-{
-	size_t lo = 0;
-	size_t hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cp < r[mid].lo) {
-			hi = mid;
-		} else if (cp > r[mid].hi) {
-			lo = mid + 1;
-		} else {
-			return true;
-		}
-	}
-	return false;
-}
 
 static int
 sanitize_cmp_cp(const void *a, const void *b)
@@ -169,10 +146,10 @@ bool
 sanitize_is_combining(uint32_t cp)
 {
 	return cp >= 0x300 && wrap_cp_width(cp) == 0 &&
-	       !sanitize_in(sanitize_format,
-	                    sizeof(sanitize_format) /
-	                            sizeof(sanitize_format[0]),
-	                    cp);
+	       !cp_range_find(sanitize_format,
+	                      sizeof(sanitize_format) /
+	                              sizeof(sanitize_format[0]),
+	                      cp);
 }
 
 static bool
@@ -190,9 +167,9 @@ sanitize_always_marked(uint32_t cp)
 	if (sanitize_is_bidi(cp)) {
 		return SANITIZE_F_BIDI;
 	}
-	if (sanitize_in(sanitize_format,
-	                sizeof(sanitize_format) / sizeof(sanitize_format[0]),
-	                cp) ||
+	if (cp_range_find(sanitize_format,
+	                  sizeof(sanitize_format) / sizeof(sanitize_format[0]),
+	                  cp) ||
 	    cp == 0x34F) {
 		return SANITIZE_F_INVISIBLE;
 	}

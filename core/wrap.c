@@ -7,10 +7,6 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 
-struct wrap_range {
-	uint32_t lo, hi;
-};
-
 struct wrap {
 	struct wrap_slice *sl;
 	size_t nsl, capsl;
@@ -26,7 +22,7 @@ struct wrap {
  * keep the tables short. ncurses lays out cells with that same wcwidth, so
  * rows computed here are the rows it draws.
  */
-static const struct wrap_range wrap_zero[] = {
+static const struct cp_range wrap_zero[] = {
 	{ 0x300, 0x36F },     { 0x483, 0x489 },     { 0x591, 0x5BD },
 	{ 0x5BF, 0x5BF },     { 0x5C1, 0x5C2 },     { 0x5C4, 0x5C5 },
 	{ 0x5C7, 0x5C7 },     { 0x610, 0x61A },     { 0x61C, 0x61C },
@@ -133,7 +129,7 @@ static const struct wrap_range wrap_zero[] = {
 	{ 0x1E8D0, 0x1E8D6 }, { 0x1E944, 0x1E94A }, { 0xE0001, 0xE01EF },
 };
 
-static const struct wrap_range wrap_wide[] = {
+static const struct cp_range wrap_wide[] = {
 	{ 0x1100, 0x115F },   { 0x231A, 0x231B },   { 0x2329, 0x232A },
 	{ 0x23E9, 0x23EC },   { 0x23F0, 0x23F0 },   { 0x23F3, 0x23F3 },
 	{ 0x25FD, 0x25FE },   { 0x2614, 0x2615 },   { 0x2648, 0x2653 },
@@ -164,8 +160,8 @@ static const struct wrap_range wrap_wide[] = {
 	{ 0x20000, 0x3134A },
 };
 
-static bool
-wrap_in(const struct wrap_range *r, size_t n, uint32_t cp)
+bool
+cp_range_find(const struct cp_range *r, size_t n, uint32_t cp)
 {
 	size_t lo = 0;
 	size_t hi = n;
@@ -192,10 +188,12 @@ wrap_cp_width(uint32_t cp)
 	if (cp < 0x300) {
 		return 1;
 	}
-	if (wrap_in(wrap_zero, sizeof(wrap_zero) / sizeof(wrap_zero[0]), cp)) {
+	if (cp_range_find(wrap_zero, sizeof(wrap_zero) / sizeof(wrap_zero[0]),
+	                  cp)) {
 		return 0;
 	}
-	if (wrap_in(wrap_wide, sizeof(wrap_wide) / sizeof(wrap_wide[0]), cp)) {
+	if (cp_range_find(wrap_wide, sizeof(wrap_wide) / sizeof(wrap_wide[0]),
+	                  cp)) {
 		return 2;
 	}
 	return 1;

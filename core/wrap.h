@@ -15,6 +15,15 @@
  * and emoji 2, everything else 1.
  */
 
+/* An inclusive range of code points; the tables of them are sorted and
+ * disjoint. */
+struct cp_range {
+	uint32_t lo, hi;
+};
+
+/* Whether cp falls in one of the n ranges of r (binary search). */
+bool cp_range_find(const struct cp_range *r, size_t n, uint32_t cp);
+
 /* Columns of one code point: 0, 1 or 2; -1 for C0/C1 controls and DEL
  * (which the sanitiser never lets through). */
 int wrap_cp_width(uint32_t cp);

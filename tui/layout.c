@@ -889,3 +889,20 @@ layout_queue_header(int cols, struct layout_line *out)
 	layout_add(&f, ROLE_HEADER, "LEFT");
 	layout_field(out, &f, c.countdown, true);
 }
+
+void
+layout_add_cell(struct layout_line *row, enum theme_role role,
+                const char *untrusted, int cols)
+{
+	struct layout_lines tmp = { 0 };
+	struct layout_line *f = layout_push(&tmp);
+
+	layout_add_inline(f, role, untrusted ? untrusted : "");
+	layout_line_fit(f, cols);
+	for (size_t i = 0; i < f->nsegs; i++) {
+		layout_add_n(row, f->segs[i].role, f->segs[i].text,
+		             strlen(f->segs[i].text), f->segs[i].cols);
+	}
+	layout_pad(row, ROLE_NORMAL, row->cols + cols - f->cols);
+	layout_lines_free(&tmp);
+}

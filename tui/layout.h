@@ -88,6 +88,10 @@ int layout_width(const char *s);
 char *layout_fit(const char *s, int cols);
 /* Cuts l to at most cols columns ("…" as the last column when cut). */
 void layout_line_fit(struct layout_line *l, int cols);
+/* Appends untrusted text (sanitised like layout_add_inline) to row as a
+ * table cell of exactly cols columns: cut with "…" or padded. */
+void layout_add_cell(struct layout_line *row, enum theme_role role,
+                     const char *untrusted, int cols);
 /* Wraps every line of in to at most cols columns into out: nothing is cut;
  * a continuation row starts with hang spaces and the "↪" marker. */
 void layout_wrap(const struct layout_lines *in, int cols, int hang,

@@ -26,24 +26,6 @@ view_alerts_count(size_t n, char *buf, size_t size)
 	snprintf(buf, size, "%zu alert%s", n, n == 1 ? "" : "s");
 }
 
-/* Appends untrusted text cut or padded to exactly cols. */
-static void
-view_alerts_cell(struct layout_line *row, enum theme_role role,
-                 const char *untrusted, int cols)
-{
-	struct layout_lines tmp = { 0 };
-	struct layout_line *f = layout_push(&tmp);
-
-	layout_add_inline(f, role, untrusted ? untrusted : "");
-	layout_line_fit(f, cols);
-	for (size_t i = 0; i < f->nsegs; i++) {
-		layout_add_n(row, f->segs[i].role, f->segs[i].text,
-		             strlen(f->segs[i].text), f->segs[i].cols);
-	}
-	layout_pad(row, ROLE_NORMAL, row->cols + cols - f->cols);
-	layout_lines_free(&tmp);
-}
-
 static int
 view_alerts_message_cols(int cols)
 {
@@ -78,18 +60,18 @@ view_alerts_row(const struct client_alert *al, int64_t now_ms, int cols,
 	char age[32], sid[9];
 
 	layout_fmt_duration(now_ms - al->created_ms, age, sizeof age);
-	view_alerts_cell(out, ROLE_DIM, age, VIEW_ALERTS_AGE);
+	layout_add_cell(out, ROLE_DIM, age, VIEW_ALERTS_AGE);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_alerts_cell(out, al->acked_by ? ROLE_NORMAL : ROLE_RISK_HIGH,
-	                 al->kind, VIEW_ALERTS_KIND);
+	layout_add_cell(out, al->acked_by ? ROLE_NORMAL : ROLE_RISK_HIGH,
+	                al->kind, VIEW_ALERTS_KIND);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_alerts_cell(out, role, state, VIEW_ALERTS_STATE);
+	layout_add_cell(out, role, state, VIEW_ALERTS_STATE);
 	layout_add(out, ROLE_NORMAL, " ");
 	snprintf(sid, sizeof sid, "%s", al->session_id ? al->session_id : "-");
-	view_alerts_cell(out, ROLE_DIM, sid, VIEW_ALERTS_SESSION);
+	layout_add_cell(out, ROLE_DIM, sid, VIEW_ALERTS_SESSION);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_alerts_cell(out, ROLE_NORMAL, al->message,
-	                 view_alerts_message_cols(cols));
+	layout_add_cell(out, ROLE_NORMAL, al->message,
+	                view_alerts_message_cols(cols));
 	layout_line_fit(out, cols);
 	if (!selected) {
 		return;
@@ -105,16 +87,16 @@ view_alerts_row(const struct client_alert *al, int64_t now_ms, int cols,
 void
 view_alerts_header(int cols, struct layout_line *out)
 {
-	view_alerts_cell(out, ROLE_HEADER, "AGO", VIEW_ALERTS_AGE);
+	layout_add_cell(out, ROLE_HEADER, "AGO", VIEW_ALERTS_AGE);
 	layout_add(out, ROLE_HEADER, " ");
-	view_alerts_cell(out, ROLE_HEADER, "KIND", VIEW_ALERTS_KIND);
+	layout_add_cell(out, ROLE_HEADER, "KIND", VIEW_ALERTS_KIND);
 	layout_add(out, ROLE_HEADER, " ");
-	view_alerts_cell(out, ROLE_HEADER, "STATE", VIEW_ALERTS_STATE);
+	layout_add_cell(out, ROLE_HEADER, "STATE", VIEW_ALERTS_STATE);
 	layout_add(out, ROLE_HEADER, " ");
-	view_alerts_cell(out, ROLE_HEADER, "SESSION", VIEW_ALERTS_SESSION);
+	layout_add_cell(out, ROLE_HEADER, "SESSION", VIEW_ALERTS_SESSION);
 	layout_add(out, ROLE_HEADER, " ");
-	view_alerts_cell(out, ROLE_HEADER, "MESSAGE",
-	                 view_alerts_message_cols(cols));
+	layout_add_cell(out, ROLE_HEADER, "MESSAGE",
+	                view_alerts_message_cols(cols));
 	layout_line_fit(out, cols);
 }
 

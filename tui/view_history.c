@@ -35,24 +35,6 @@ view_history_outcome(const struct action *a, enum theme_role *role)
 	return allow ? "allowed" : "blocked";
 }
 
-/* Appends text cut or padded to exactly cols. */
-static void
-view_history_cell(struct layout_line *row, enum theme_role role,
-                  const char *untrusted, int cols)
-{
-	struct layout_lines tmp = { 0 };
-	struct layout_line *f = layout_push(&tmp);
-
-	layout_add_inline(f, role, untrusted ? untrusted : "");
-	layout_line_fit(f, cols);
-	for (size_t i = 0; i < f->nsegs; i++) {
-		layout_add_n(row, f->segs[i].role, f->segs[i].text,
-		             strlen(f->segs[i].text), f->segs[i].cols);
-	}
-	layout_pad(row, ROLE_NORMAL, row->cols + cols - f->cols);
-	layout_lines_free(&tmp);
-}
-
 static void
 view_history_selected(struct layout_line *row)
 {
@@ -81,18 +63,18 @@ view_history_row(const struct action *a, int64_t now_ms, int cols,
 	char age[32];
 	int64_t when = a->decided_ms ? a->decided_ms : a->received_ms;
 
-	view_history_cell(out, role, what, 9);
+	layout_add_cell(out, role, what, 9);
 	layout_add(out, ROLE_NORMAL, " ");
 	layout_fmt_duration(now_ms - when, age, sizeof age);
-	view_history_cell(out, ROLE_DIM, age, 6);
+	layout_add_cell(out, ROLE_DIM, age, 6);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_history_cell(out, ROLE_NORMAL, a->tool_name, 10);
+	layout_add_cell(out, ROLE_NORMAL, a->tool_name, 10);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_history_cell(out, ROLE_NORMAL, a->summary,
-	                  view_history_summary_cols(cols));
+	layout_add_cell(out, ROLE_NORMAL, a->summary,
+	                view_history_summary_cols(cols));
 	layout_add(out, ROLE_NORMAL, " ");
-	view_history_cell(out, ROLE_DIM, a->approver ? a->approver : "policy",
-	                  10);
+	layout_add_cell(out, ROLE_DIM, a->approver ? a->approver : "policy",
+	                10);
 	layout_line_fit(out, cols);
 	if (selected) {
 		view_history_selected(out);
@@ -102,16 +84,16 @@ view_history_row(const struct action *a, int64_t now_ms, int cols,
 void
 view_history_header(int cols, struct layout_line *out)
 {
-	view_history_cell(out, ROLE_HEADER, "OUTCOME", 9);
+	layout_add_cell(out, ROLE_HEADER, "OUTCOME", 9);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "AGO", 6);
+	layout_add_cell(out, ROLE_HEADER, "AGO", 6);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "TOOL", 10);
+	layout_add_cell(out, ROLE_HEADER, "TOOL", 10);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "SUMMARY",
-	                  view_history_summary_cols(cols));
+	layout_add_cell(out, ROLE_HEADER, "SUMMARY",
+	                view_history_summary_cols(cols));
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "BY", 10);
+	layout_add_cell(out, ROLE_HEADER, "BY", 10);
 	layout_line_fit(out, cols);
 }
 
@@ -210,18 +192,18 @@ view_sessions_row(const struct view_session *s, int64_t now_ms, int cols,
 	char buf[64], age[32];
 	int rest = cols - 10 - 32 - 7 - 3;
 
-	view_history_cell(out, ROLE_DIM, s->session_id, 10);
+	layout_add_cell(out, ROLE_DIM, s->session_id, 10);
 	layout_add(out, ROLE_NORMAL, " ");
 	snprintf(buf, sizeof buf, "%4u %4u %4u %4u", s->allowed, s->asked,
 	         s->denied, s->pending);
-	view_history_cell(out, s->pending ? ROLE_RISK_MEDIUM : ROLE_NORMAL, buf,
-	                  32 > cols ? cols : 19);
+	layout_add_cell(out, s->pending ? ROLE_RISK_MEDIUM : ROLE_NORMAL, buf,
+	                32 > cols ? cols : 19);
 	layout_pad(out, ROLE_NORMAL, out->cols + 13);
 	layout_add(out, ROLE_NORMAL, " ");
 	layout_fmt_duration(now_ms - s->last_ms, age, sizeof age);
-	view_history_cell(out, ROLE_DIM, age, 7);
+	layout_add_cell(out, ROLE_DIM, age, 7);
 	layout_add(out, ROLE_NORMAL, " ");
-	view_history_cell(out, ROLE_NORMAL, s->cwd, rest < 4 ? 4 : rest);
+	layout_add_cell(out, ROLE_NORMAL, s->cwd, rest < 4 ? 4 : rest);
 	layout_line_fit(out, cols);
 	if (selected) {
 		view_history_selected(out);
@@ -233,12 +215,12 @@ view_sessions_header(int cols, struct layout_line *out)
 {
 	int rest = cols - 10 - 32 - 7 - 3;
 
-	view_history_cell(out, ROLE_HEADER, "SESSION", 10);
+	layout_add_cell(out, ROLE_HEADER, "SESSION", 10);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "ALLOW  ASK DENY WAIT", 32);
+	layout_add_cell(out, ROLE_HEADER, "ALLOW  ASK DENY WAIT", 32);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "ACTIVE", 7);
+	layout_add_cell(out, ROLE_HEADER, "ACTIVE", 7);
 	layout_add(out, ROLE_HEADER, " ");
-	view_history_cell(out, ROLE_HEADER, "DIRECTORY", rest < 4 ? 4 : rest);
+	layout_add_cell(out, ROLE_HEADER, "DIRECTORY", rest < 4 ? 4 : rest);
 	layout_line_fit(out, cols);
 }
