@@ -100,3 +100,21 @@ buf_steal(struct buf *b)
 	b->cap = 0;
 	return p;
 }
+
+char *
+buf_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL) {
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_append(&b, chunk, n);
+	}
+	fclose(f);
+	return buf_steal(&b);
+}

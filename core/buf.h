@@ -26,5 +26,8 @@ void buf_free(struct buf *b);
 /* Returns the bytes (never NULL; "" when empty); the caller frees them and
  * the buffer is left empty. */
 char *buf_steal(struct buf *b);
+/* The whole file at path as a NUL-terminated string ("" when empty; the
+ * caller frees), or NULL when it cannot be opened. */
+char *buf_read_file(const char *path);
 
 #endif

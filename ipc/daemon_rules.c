@@ -61,27 +61,6 @@ rules_line_safe(const char *s)
 	return true;
 }
 
-static char *
-rules_read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	if (b.data == NULL) {
-		buf_puts(&b, "");
-	}
-	return buf_steal(&b);
-}
-
 /* Writes text to path through a temporary file and rename(), so a reader
  * (or a crash) never sees half a file. */
 static int
@@ -114,7 +93,7 @@ static int
 rules_session_add(struct daemon *d, const char *session_id, const char *rule)
 {
 	char *path = rules_session_file(d);
-	char *old = rules_read_file(path);
+	char *old = buf_read_file(path);
 	char *line = xasprintf("%s\t%s\n", session_id, rule);
 	char *text;
 	int rc = 0;
@@ -137,7 +116,7 @@ rules_session_find(struct daemon *d, const struct event *ev,
                    const char *project)
 {
 	char *path = rules_session_file(d);
-	char *text = rules_read_file(path);
+	char *text = buf_read_file(path);
 	size_t idlen = strlen(ev->session_id);
 	char *save = NULL;
 	char *found = NULL;
@@ -490,7 +469,7 @@ rules_allow_list(cJSON *pol)
 static int
 rules_save(const struct daemon *d, const char *rule, const char **why)
 {
-	char *old = rules_read_file(d->paths.policy_path);
+	char *old = buf_read_file(d->paths.policy_path);
 	cJSON *pol = NULL;
 	cJSON *allow;
 	const cJSON *e;

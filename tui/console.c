@@ -56,7 +56,7 @@ console_config(struct console *c, char **theme)
 	char *path = c->o->config_path ? xstrdup(c->o->config_path)
 	                               : xasprintf("%s/console.conf",
 	                                           c->o->paths->config_dir);
-	char *text = console_read_file(path);
+	char *text = buf_read_file(path);
 	char *problem = NULL;
 	char *save = NULL;
 	int lineno = 0;

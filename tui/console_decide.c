@@ -111,24 +111,6 @@ console_on_deny(struct console *c)
 	return CONSOLE_REDRAW_STATUS;
 }
 
-char *
-console_read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	return buf_steal(&b);
-}
-
 /* Runs $VISUAL or $EDITOR (else vi) on path with the terminal given back;
  * true when it exited 0. fork()+exec() only: nng forbids anything else in
  * a child. */
@@ -167,7 +149,7 @@ console_edit_text(const char *text)
 	}
 	if (write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
 	    console_run_editor(path)) {
-		out = console_read_file(path);
+		out = buf_read_file(path);
 	}
 	close(fd);
 	unlink(path);

@@ -217,9 +217,6 @@ unsigned console_rule_confirm(struct console *c, uint32_t key);
 /* Forgets the rule being checked and its dry run. */
 void console_rule_reset(struct console *c);
 
-/* The whole file at path (the caller frees), or NULL. */
-char *console_read_file(const char *path);
-
 /* ---- console_keys.c ------------------------------------------------------ */
 
 /* One terminal event: a key, a resize or the mouse. Returns a redraw
