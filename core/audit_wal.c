@@ -24,10 +24,17 @@
 #include "core/xalloc.h"
 
 /* WAL frames (pages) after which a checkpoint is started: SQLite's own
- * default threshold. */
+ * default threshold. Only then: a checkpoint that copies every frame
+ * makes the next writer start the WAL over, and that writer first
+ * writes and fsyncs a new WAL header, a second fsync in the commit of
+ * a hook's decision. Checkpointing whenever the WAL is idle put that
+ * second fsync on nearly every call made at a human pace (one call
+ * every few seconds); at the threshold it is one commit in about a
+ * hundred. */
 #define AUDIT_WAL_FRAMES 1000
-/* And at least this often while frames are waiting (ms). */
-#define AUDIT_WAL_IDLE_MS 1000
+/* A checkpoint that could not copy everything (a reader held old
+ * frames) is tried again after this long (ms). */
+#define AUDIT_WAL_RETRY_MS 100
 
 struct audit_wal {
 	sqlite3 *h; /* the checkpointer's own connection */
@@ -75,11 +82,10 @@ audit_wal_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		struct timespec ts;
-		audit_wal_deadline(&ts, AUDIT_WAL_IDLE_MS);
 		if (w->frames < AUDIT_WAL_FRAMES) {
-			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+			pthread_cond_wait(&w->cv, &w->mu);
 		}
-		if (w->stop || w->frames == 0) {
+		if (w->stop || w->frames < AUDIT_WAL_FRAMES) {
 			continue;
 		}
 		pthread_mutex_unlock(&w->mu);
@@ -89,13 +95,13 @@ audit_wal_main(void *arg)
 		        w->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 		pthread_mutex_lock(&w->mu);
 		w->checkpoints++;
-		/* Everything copied: nothing to do until the writer
-		 * commits again (its hook sets frames). Otherwise (a reader
-		 * pinned old frames, or an error) try again in a while. */
+		/* Everything copied: nothing to do until the writer's hook
+		 * reports a full WAL again. Otherwise (a reader pinned old
+		 * frames, or an error) try again in a while. */
 		if (s == SQLITE_OK && done == log) {
 			w->frames = 0;
 		} else if (!w->stop) {
-			audit_wal_deadline(&ts, AUDIT_WAL_IDLE_MS / 10);
+			audit_wal_deadline(&ts, AUDIT_WAL_RETRY_MS);
 			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 		}
 	}

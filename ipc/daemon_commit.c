@@ -212,14 +212,12 @@ commit_settle(struct daemon *d, struct commit_item *it, int batch_rc)
 		it->a = NULL;
 		return false;
 	}
-	if (it->decision) {
-		daemon_publish(d, "decided", it->a, NULL);
-	}
+	it->publish = it->decision; /* once its hooks have their answer */
 	return true;
 }
 
-/* Answers an item's hooks (mu not held) and frees it. The item is no
- * longer in d->committing, so no retry can join it any more. */
+/* Answers an item's hooks (mu not held). The item is no longer in
+ * d->committing, so no retry can join it any more. */
 static void
 commit_answer(struct commit_item *it)
 {
@@ -228,8 +226,13 @@ commit_answer(struct commit_item *it)
 		                                    : commit_recorded_reply);
 		/* Some hooks of a batch answered. */
 		FAULTPOINT("commit_replied");
-		action_free(it->a);
 	}
+}
+
+static void
+commit_item_free(struct commit_item *it)
+{
+	action_free(it->a);
 	free(it->context);
 	free(it->mcp_output);
 	free(it);
@@ -262,17 +265,25 @@ commit_batch(struct daemon *d, struct commit_item *batch)
 			*tail = batch;
 			tail = &batch->next;
 		} else {
-			commit_answer(batch);
+			commit_item_free(batch);
 		}
 		batch = next;
 	}
+	/* Hooks first: the consoles' "decided" events (each a redacted
+	 * copy of the action to build) follow their answers. */
 	pthread_mutex_unlock(&d->mu);
-	while (answer != NULL) {
-		struct commit_item *next = answer->next;
-		commit_answer(answer);
-		answer = next;
+	for (struct commit_item *it = answer; it != NULL; it = it->next) {
+		commit_answer(it);
 	}
 	pthread_mutex_lock(&d->mu);
+	while (answer != NULL) {
+		struct commit_item *next = answer->next;
+		if (answer->publish) {
+			daemon_publish(d, "decided", answer->a, NULL);
+		}
+		commit_item_free(answer);
+		answer = next;
+	}
 }
 
 /* Indexes one chunk of the backlog (mu held; released meanwhile). A

@@ -445,8 +445,12 @@ daemon_hook_handle(struct daemon *d, struct repctx *rc, nng_msg *req)
 		return hook_refuse(d, rc, &h, h.body, h.body_len,
 		                   "event over the 8 MiB limit");
 	}
+	/* A first attempt (PROTO_FLAG_NEW) cannot have a record yet unless
+	 * someone reuses its id: then the request-id constraint refuses the
+	 * second row and it is answered from the first (daemon_commit.c). */
+	bool first = strcmp(h.flags, PROTO_FLAG_NEW) == 0;
 	pthread_mutex_lock(&d->mu);
-	m = hook_dedupe(d, rc, true, &done);
+	m = hook_dedupe(d, rc, !first, &done);
 	pthread_mutex_unlock(&d->mu);
 	if (done) {
 		return m;

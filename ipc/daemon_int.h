@@ -69,6 +69,7 @@ struct waiter {
 struct commit_item {
 	struct action *a;
 	bool decision;        /* PreToolUse / PermissionRequest */
+	bool publish;         /* a "decided" event is due once answered */
 	struct repctx *rc;    /* the hook waiting for it */
 	struct waiter *extra; /* retries of the same request that joined */
 	int rc_db;            /* result of recording it */

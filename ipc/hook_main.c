@@ -97,20 +97,24 @@ hook_new_request_id(struct hook *h)
 }
 
 /* Header line, then the event, or for an oversized event a bounded prefix
- * with the full size and hash so that the daemon can record it. */
+ * with the full size and hash so that the daemon can record it. A resend
+ * (`first` false) drops the "new" flag: the daemon then looks for what it
+ * recorded of the first send. */
 static void
-hook_build_request(const struct hook *h, struct buf *msg)
+hook_build_request(const struct hook *h, bool first, struct buf *msg)
 {
 	bool oversize = h->event_size > h->event.len;
 	size_t body = oversize ? PROTO_RAW_KEEP : h->event.len;
 
+	buf_reset(msg);
 	if (oversize) {
 		buf_printf(msg, "%s %d %s oversize=%zu,sha256=%s\n",
 		           PROTO_HOOK_MAGIC, AIRLOCK_PROTO_VERSION,
 		           h->request_id, h->event_size, h->event_sha);
 	} else {
-		buf_printf(msg, "%s %d %s -\n", PROTO_HOOK_MAGIC,
-		           AIRLOCK_PROTO_VERSION, h->request_id);
+		buf_printf(msg, "%s %d %s %s\n", PROTO_HOOK_MAGIC,
+		           AIRLOCK_PROTO_VERSION, h->request_id,
+		           first ? PROTO_FLAG_NEW : "-");
 	}
 	buf_append(msg, h->event.data ? h->event.data : "", body);
 }
@@ -160,8 +164,8 @@ hook_connect(struct hook *h, struct sp_conn **conn, int64_t until)
  * id: the daemon deduplicates and the pending action survives a restart.
  */
 static int
-hook_exchange(struct hook *h, const struct buf *msg, char **reply,
-              size_t *reply_len, bool *sent)
+hook_exchange(struct hook *h, struct buf *msg, char **reply, size_t *reply_len,
+              bool *sent)
 {
 	struct sp_conn *conn = NULL;
 	bool ever_connected = false;
@@ -179,6 +183,7 @@ hook_exchange(struct hook *h, const struct buf *msg, char **reply,
 			return rc;
 		}
 		ever_connected = true;
+		hook_build_request(h, !*sent, msg);
 		*sent = true;
 		rc = sp_request(conn, msg->data, msg->len, reply, reply_len,
 		                PROTO_MAX_HOOK_REPLY, h->deadline_ms);
@@ -241,7 +246,6 @@ hook_decide(struct hook *h, struct hookio_reply *r)
 	size_t reply_len = 0;
 	int rc;
 
-	hook_build_request(h, &msg);
 	bool sent = false;
 	rc = hook_exchange(h, &msg, &reply, &reply_len, &sent);
 	buf_free(&msg);

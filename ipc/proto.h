@@ -19,6 +19,11 @@
 /* A liveness probe on hook.sock (same header, no event): answered with
  * {"v": 1, "pong": true}. The daemon's watchdog uses it. */
 #define PROTO_PING_MAGIC "AIRLOCK-PING"
+/* Hook request flags: "-" (none), PROTO_FLAG_NEW (the first send of a
+ * fresh request id: the daemon skips the look-up for an earlier record)
+ * or "oversize=<bytes>,sha256=<hex>". A resend after a lost connection
+ * is sent with "-". */
+#define PROTO_FLAG_NEW "new"
 
 /* Size limits. An event over PROTO_MAX_EVENT is refused (deny); the hook
  * then sends only a bounded prefix with the full size and hash so that the

@@ -298,6 +298,40 @@ test_background_checkpoint(void **state)
 	assert_int_equal(test_tmp_remove(&t), 0);
 }
 
+/* Below the threshold nothing is checkpointed, however long the store
+ * is idle: a checkpoint that empties the WAL costs the next decision a
+ * second fsync (the new WAL header), and at a human pace that would be
+ * nearly every decision. */
+static void
+test_idle_wal_kept(void **state)
+{
+	struct test_tmp t;
+	struct audit *db = NULL;
+	char big[4000];
+
+	(void)state;
+	assert_int_equal(test_tmp_make(&t, "index"), 0);
+	memset(big, 'y', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(audit_open(&db, t.path, AUDIT_BG_CHECKPOINT, NULL), 0);
+	audit_set_index_deferred(db, true);
+	int64_t before = file_size(t.path);
+	for (int i = 0; i < 8; i++) {
+		record(db, i + 1, big);
+	}
+	char wal[4200];
+	snprintf(wal, sizeof wal, "%s-wal", t.path);
+	int64_t wal_size = file_size(wal);
+	assert_true(wal_size > 8 * 4096);
+	struct timespec ts = { 1, 500 * 1000 * 1000 }; /* the old idle: 1 s */
+	nanosleep(&ts, NULL);
+	assert_int_equal(file_size(t.path), before);
+	assert_int_equal(file_size(wal), wal_size);
+	audit_close(db);
+	assert_int_equal(sql_i64(t.path, "SELECT count(*) FROM actions"), 8);
+	assert_int_equal(test_tmp_remove(&t), 0);
+}
+
 int
 main(void)
 {
@@ -306,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_inline_after_backlog),
 		cmocka_unit_test(test_prune_and_id_reuse),
 		cmocka_unit_test(test_background_checkpoint),
+		cmocka_unit_test(test_idle_wal_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,8 +67,8 @@ def new_spid():
     return 0x80000000 | secrets.randbits(31)
 
 
-def hook_body(rid, ev):
-    return ("AIRLOCK-HOOK 1 %s -\n" % rid).encode() + ev
+def hook_body(rid, ev, flags="-"):
+    return ("AIRLOCK-HOOK 1 %s %s\n" % (rid, flags)).encode() + ev
 
 
 def frame(spid, payload, ftype=1):
@@ -268,15 +268,18 @@ def m_hold(path, release, cmd):
     s.close()
 
 
-def m_dup_decided(path):
+def m_dup_decided(path, flags="-"):
     """A request id sent twice on two connections (a hook's resend): the
-    second gets the first's answer from its record, not an error."""
+    second gets the first's answer from its record, not an error. With
+    flags "new" both sends claim to be first (a client reusing an id):
+    the daemon skips its look-up, and the record's own duplicate check
+    must still answer the second from the first."""
     rid = new_rid()
     ev = event("PreToolUse.Read.json")
     for _ in range(2):
         s = connect(path)
         spid = new_spid()
-        s.sendall(REQ_HDR + frame(spid, hook_body(rid, ev)))
+        s.sendall(REQ_HDR + frame(spid, hook_body(rid, ev, flags)))
         expect_rep_header(s)
         check_reply(spid, rid, read_reply(s))
         s.close()
@@ -377,7 +380,8 @@ MODES = {"single": m_single, "ping": m_ping, "pipelined": m_pipelined,
          "trickle": m_trickle, "sequential": m_sequential,
          "backtoback": m_backtoback, "flood": m_flood, "bad": m_bad, "maxframe": m_maxframe,
          "hold": m_hold, "storm": m_storm, "stale": m_stale,
-         "dup-decided": m_dup_decided, "dup-pending": m_dup_pending,
+         "dup-decided": m_dup_decided,
+         "dup-new": lambda path: m_dup_decided(path, "new"), "dup-pending": m_dup_pending,
          "large-small": m_large_small, "large-gone": m_large_gone}
 try:
     MODES[sys.argv[1]](*sys.argv[2:])
@@ -464,6 +468,10 @@ rows() {
 		"$AIRLOCK_HOME/state/audit.db" "$1"
 }
 check "and it is recorded once" [ "$(rows "$rid")" = 1 ]
+rid=$(spc dup-new)
+check "an id reused with the first-send flag gets the record's decision" \
+	[ -n "$rid" ]
+check "and is recorded once too" [ "$(rows "$rid")" = 1 ]
 tag=hs_dup_$$
 spc dup-pending "touch $tag" >"$AIRLOCK_HOME/dup.out" &
 duper=$!
