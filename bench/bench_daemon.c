@@ -41,6 +41,7 @@
 #include "core/action.h"
 #include "core/audit.h"
 #include "core/xalloc.h"
+#include "ipc/proto.h"
 #include "ipc/sp.h"
 
 #define D_CAP        (1u << 16) /* requests per client and phase */
@@ -112,7 +113,8 @@ d_request(const struct dbench *b, int phase, unsigned client, size_t seq)
 	d_request_id(b, phase, client, seq, id);
 	if (phase == D_PHASE_PEND) {
 		return xasprintf(
-		        "AIRLOCK-HOOK 1 %s -\n{\"session_id\":\"bench\","
+		        "AIRLOCK-HOOK 1 %s " PROTO_FLAG_NEW
+		        "\n{\"session_id\":\"bench\","
 		        "\"transcript_path\":\"/tmp/bench.jsonl\","
 		        "\"cwd\":\"/home/dev/project\","
 		        "\"permission_mode\":\"default\","
@@ -121,7 +123,8 @@ d_request(const struct dbench *b, int phase, unsigned client, size_t seq)
 		        "\"touch bench_%zu\"},\"tool_use_id\":\"toolu_p%zu\"}",
 		        id, seq, seq);
 	}
-	return xasprintf("AIRLOCK-HOOK 1 %s -\n{\"session_id\":\"bench\","
+	return xasprintf("AIRLOCK-HOOK 1 %s " PROTO_FLAG_NEW
+	                 "\n{\"session_id\":\"bench\","
 	                 "\"transcript_path\":\"/tmp/bench.jsonl\","
 	                 "\"cwd\":\"/home/dev/project\","
 	                 "\"permission_mode\":\"default\","

@@ -48,6 +48,7 @@
 
 #include "bench/benchlib.h"
 #include "core/xalloc.h"
+#include "ipc/proto.h"
 #include "ipc/sp.h"
 
 #define HOOK_FORMS    2 /* 0: /bin/sh -c, 1: args (no shell) */
@@ -521,7 +522,8 @@ hook_rtt_once(const char *sock, const char *msg)
 /*
  * The daemon-side cost alone, from this process (no spawn): connect, send
  * the event as airlock-hook does, wait for the decision, close.
- * "decide": a new request id each time (policy + audit commit);
+ * "decide": a new request id each time, sent as a first send ("new") like
+ * the hook's (policy + audit commit);
  * "nowrite": one request id resent, answered from its record (the same
  * IPC and parsing, an indexed read, no commit), alternating with decide.
  */
@@ -536,8 +538,9 @@ hook_rtt(struct hook_bench *b)
 
 	hook_rtt_once(b->daemon.hook_sock, again);
 	for (size_t i = 0; i < b->o.rtt_runs; i++) {
-		char *msg = xasprintf("AIRLOCK-HOOK 1 %016zx%016x -\n%s", i,
-		                      (unsigned)getpid(), hook_event);
+		char *msg = xasprintf(
+		        "AIRLOCK-HOOK 1 %016zx%016x " PROTO_FLAG_NEW "\n%s", i,
+		        (unsigned)getpid(), hook_event);
 		for (int k = 0; k < 2; k++) {
 			double t = hook_rtt_once(b->daemon.hook_sock,
 			                         k == 0 ? msg : again);

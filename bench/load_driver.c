@@ -196,7 +196,8 @@ l_request(const struct l_load *L, unsigned k, size_t seq, enum l_kind kind)
 		                  "\"file_path\":\"%s/src/f%u_%zu.c\"}",
 		                  L->project, k, seq);
 	}
-	msg = xasprintf("AIRLOCK-HOOK 1 %s -\n{\"session_id\":\"load-%08" PRIx64
+	msg = xasprintf("AIRLOCK-HOOK 1 %s " PROTO_FLAG_NEW
+	                "\n{\"session_id\":\"load-%08" PRIx64
 	                "-%u\",\"transcript_path\":\"/tmp/airlock-load.jsonl\","
 	                "\"cwd\":\"%s\",\"permission_mode\":\"default\","
 	                "\"hook_event_name\":\"PreToolUse\",%s,"

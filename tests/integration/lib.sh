@@ -102,6 +102,15 @@ print(h.get("permissionDecisionReason") or h.get("decision", {}).get("message", 
 
 finish() {
 	stop_daemon
+	# Whatever this script still has running in the background (a hook
+	# still waiting for a human after a failed check, a listener) is
+	# stopped: no test outlives its run.
+	local left
+	left=$(jobs -p)
+	if [ -n "$left" ]; then
+		kill $left 2>/dev/null
+		wait $left 2>/dev/null
+	fi
 	rm -rf "$AIRLOCK_HOME"
 	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]
