@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the permission-rule parser and matchers (core/rule.c).
+ * libFuzzer target for the permission-rule parser and matchers (core/rule*.c).
  *
  * Build (clang): cmake -DAIRLOCK_FUZZ=ON -DCMAKE_C_COMPILER=clang ... and a
  * target `fuzz_rule` linking airlock_core with -fsanitize=fuzzer,address,
@@ -7,7 +7,8 @@
  *
  *   clang -std=c11 -D_GNU_SOURCE -I. -g -O1 \
  *     -fsanitize=fuzzer,address,undefined fuzz/fuzz_rule.c core/rule.c \
- *     core/buf.c core/xalloc.c core/al.c -o fuzz_rule
+ *     core/rule_match.c core/rule_split.c core/buf.c core/xalloc.c \
+ *     core/al.c -o fuzz_rule
  *   ./fuzz_rule -max_total_time=60
  *
  * The input is split at the first NUL: the rule text, then a subject that
