@@ -50,6 +50,12 @@
  * that their milliseconds of scanning never hold up the small calls
  * behind them; smaller ones are handled at once on the epoll thread. */
 #define HS_INLINE_MAX (64 * 1024)
+/* A connection whose peer leaves this many bytes of replies unread has
+ * its requests left unread too, until it reads: a client that pipelines
+ * calls and never reads the answers cannot grow the daemon's memory
+ * beyond this (plus the one read chunk being parsed). A hook has one
+ * request in flight and reads its answer at once. */
+#define HS_OUT_MAX (1024 * 1024)
 
 static const unsigned char hs_req_header[HS_HEADER_LEN] = { 0x00, 'S',  'P',
 	                                                    0x00, 0x00, 0x30,
@@ -83,7 +89,8 @@ struct hs_conn {
 	/* output, guarded by srv->mu */
 	struct hs_out *out;
 	struct hs_out *out_tail;
-	bool polling_out;
+	size_t out_bytes;     /* unsent, over all of out */
+	uint32_t events;      /* what epoll watches for */
 	struct hs_conn *next; /* srv->conns */
 };
 
@@ -142,14 +149,19 @@ hs_put_be(unsigned char *p, uint64_t v, int bytes)
 	}
 }
 
+/* Watches for what the connection needs now (srv->mu held): output
+ * while replies wait, input unless HS_OUT_MAX of them wait unread. */
 static void
-hs_epoll_mod(struct hs_conn *c, bool out)
+hs_epoll_update(struct hs_conn *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0),
-		                  .data.ptr = c };
+	uint32_t want = (c->out_bytes < HS_OUT_MAX ? EPOLLIN : 0) |
+	                (c->out != NULL ? EPOLLOUT : 0);
 
-	epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-	c->polling_out = out;
+	if (c->open && want != c->events) {
+		struct epoll_event ev = { .events = want, .data.ptr = c };
+		epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->events = want;
+	}
 }
 
 /* Writes what the socket takes (srv->mu held). Returns false when the
@@ -171,6 +183,7 @@ hs_flush(struct hs_conn *c)
 			return false;
 		}
 		o->off += (size_t)n;
+		c->out_bytes -= (size_t)n;
 		if (o->off < o->len) {
 			continue;
 		}
@@ -180,10 +193,7 @@ hs_flush(struct hs_conn *c)
 		}
 		free(o);
 	}
-	bool want = c->out != NULL;
-	if (want != c->polling_out) {
-		hs_epoll_mod(c, want);
-	}
+	hs_epoll_update(c);
 	return true;
 }
 
@@ -196,6 +206,7 @@ hs_out_free(struct hs_conn *c)
 		free(o);
 	}
 	c->out_tail = NULL;
+	c->out_bytes = 0;
 }
 
 static void
@@ -250,6 +261,7 @@ daemon_hooksrv_reply(struct repctx *rc, nng_msg *reply)
 			c->out = o;
 		}
 		c->out_tail = o;
+		c->out_bytes += o->len;
 		hs_flush(c);
 	} else {
 		free(o); /* the hook has gone: the reply goes nowhere */
@@ -480,6 +492,7 @@ hs_accept_one(struct hooksrv *s, int fd)
 	c->id = HS_ID_FLAG | (s->next_id++ & ~HS_ID_FLAG);
 	c->next = s->conns;
 	s->conns = c;
+	c->events = EPOLLIN;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 	epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 	pthread_mutex_unlock(&s->mu);

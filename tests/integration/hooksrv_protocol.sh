@@ -16,7 +16,7 @@ export PAYLOADS
 # The raw client: `python3 $SPC MODE SOCK [ARGS]`, exit 0 when the mode's
 # expectation holds, otherwise a reason on stderr and exit 1.
 cat >"$SPC" <<'PY'
-import json, os, secrets, socket, struct, sys, time
+import json, os, secrets, socket, sqlite3, struct, sys, threading, time
 
 REQ_HDR = b"\x00SP\x00\x00\x30\x00\x00"
 REP_HDR = b"\x00SP\x00\x00\x31\x00\x00"
@@ -213,6 +213,44 @@ def m_flood(path):
     s.close()
 
 
+def m_noread(path):
+    """Auto-decided calls pipelined on one connection whose answers are
+    not read: once a megabyte of answers waits in the daemon, it
+    stops reading that connection, so the calls it has recorded stop
+    growing (its memory stays bounded). Once the client reads, every
+    call is answered, in order. Prints how many were recorded before."""
+    n = 24000
+    d = json.load(open(os.path.join(PAYLOADS, "PreToolUse.Read.json")))
+    d["session_id"] = "noread-" + new_rid()
+    ev = json.dumps(d).encode()
+    rids = [new_rid() for _ in range(n)]
+    data = REQ_HDR + b"".join(
+        frame(0x80000000 | i, hook_body(rids[i], ev, "new")) for i in range(n))
+    s = connect(path, timeout=120)
+    sender = threading.Thread(target=s.sendall, args=(data,), daemon=True)
+    sender.start()
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
+        os.environ["AIRLOCK_HOME"], "state", "audit.db"), uri=True)
+    q = "select count(*) from actions where session_id = ?"
+    last, stable, deadline = -1, 0, time.time() + 60
+    while stable < 10 and time.time() < deadline:
+        time.sleep(0.1)
+        c = db.execute(q, (d["session_id"],)).fetchone()[0]
+        stable = stable + 1 if c == last else 0
+        last = c
+    if last >= n:
+        raise Fail("all %d calls were read with no answer read" % n)
+    if last <= 0:
+        raise Fail("no call was recorded")
+    expect_rep_header(s)
+    for i in range(n):
+        spid, body = read_reply(s)
+        check_reply(0x80000000 | i, rids[i], (spid, body))
+    sender.join(10)
+    s.close()
+    print(last)
+
+
 def m_bad(path, case):
     s = connect(path)
     ev = event("PreToolUse.Read.json")
@@ -378,7 +416,7 @@ def m_stale(path):
 
 MODES = {"single": m_single, "ping": m_ping, "pipelined": m_pipelined,
          "trickle": m_trickle, "sequential": m_sequential,
-         "backtoback": m_backtoback, "flood": m_flood, "bad": m_bad, "maxframe": m_maxframe,
+         "backtoback": m_backtoback, "flood": m_flood, "noread": m_noread, "bad": m_bad, "maxframe": m_maxframe,
          "hold": m_hold, "storm": m_storm, "stale": m_stale,
          "dup-decided": m_dup_decided,
          "dup-new": lambda path: m_dup_decided(path, "new"), "dup-pending": m_dup_pending,
@@ -415,6 +453,8 @@ check "a request trickled one byte at a time is answered" spc trickle
 check "two requests in turn on one connection are both answered" spc sequential
 check "two requests back to back are both answered, ids matched" spc backtoback
 check "20000 pings back to back, read late: all answered in order" spc flood
+held_back() { n=$(spc noread) && echo "  recorded before the client read: $n of 24000" && [ "$n" -lt 24000 ]; }
+check "answers left unread: the connection is not read on (bounded), then all answered" held_back
 check "a frame of the largest accepted length is answered" spc maxframe
 
 # 5. Protocol errors close the connection; hooks are served afterwards.
