@@ -31,7 +31,7 @@ enum audit_open_flags {
 };
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define AUDIT_SCHEMA_VERSION 3
+#define AUDIT_SCHEMA_VERSION 4
 
 /* Opens or creates (unless AUDIT_READONLY) the store at path (":memory:"
  * works); migrates the schema. The caller closes *out. On failure *out is
@@ -318,6 +318,20 @@ int audit_find_tool_use(struct audit *db, const char *tool_use_id,
  * whose source is not "import"): the session ran under airlock. */
 int audit_session_supervised(struct audit *db, const char *session_id,
                              bool *out);
+
+/* What the store remembers of a session, for a daemon that meets it for
+ * the first time since it started: the directory the session was first
+ * seen in (its project), and its first action marked tainted. */
+struct audit_session_recall {
+	char *project;        /* NULL: the store has never seen the session */
+	int64_t tainted_id;   /* 0: no action of the session is tainted */
+	char *tainted_reason; /* that action's reason (may be NULL) */
+};
+
+/* Fills *out (cleared first; the caller clears it after use). */
+int audit_session_recall(struct audit *db, const char *session_id,
+                         struct audit_session_recall *out);
+void audit_session_recall_clear(struct audit_session_recall *r);
 
 /* ---- Retention (core/audit_prune.c) ------------------------------------ */
 

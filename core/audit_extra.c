@@ -372,6 +372,80 @@ audit_session_supervised_on(struct audit *db, const char *session_id, bool *out)
 	return rc;
 }
 
+/* One row of one text column (and an id): *text NULL when there is no
+ * row or the value is NULL. */
+static int
+audit_recall_row(struct audit *db, const char *sql, const char *session_id,
+                 int64_t *id, char **text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = audit_prepare(db, sql, &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	audit_bind_text(st, 1, session_id, AUDIT_TEXT_ID);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		*id = sqlite3_column_int64(st, 0);
+		*text = t ? xstrdup((const char *)t) : NULL;
+	} else if (s != SQLITE_DONE) {
+		rc = audit_fail(db, s);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+audit_session_recall_on(struct audit *db, const char *session_id,
+                        struct audit_session_recall *out)
+{
+	int64_t id = 0;
+
+	if (session_id == NULL) {
+		return audit_failf(db, AL_EINVAL, "no session id");
+	}
+	audit_lock(db);
+	int rc = audit_recall_row(
+	        db, "SELECT id, cwd FROM sessions WHERE session_id = ?",
+	        session_id, &id, &out->project);
+	if (rc == 0) {
+		/* actions_tainted (schema v4) holds only tainted rows. */
+		rc = audit_recall_row(db,
+		                      "SELECT id, reason FROM actions"
+		                      " WHERE session_id = ? AND tainted = 1"
+		                      " ORDER BY id LIMIT 1",
+		                      session_id, &out->tainted_id,
+		                      &out->tainted_reason);
+	}
+	audit_unlock(db);
+	return rc;
+}
+
+int
+audit_session_recall(struct audit *db, const char *session_id,
+                     struct audit_session_recall *out)
+{
+	struct audit *r = audit_reader(db);
+
+	memset(out, 0, sizeof *out);
+	int rc = audit_read_done(db, r,
+	                         audit_session_recall_on(r, session_id, out));
+	if (rc != 0) {
+		audit_session_recall_clear(out);
+	}
+	return rc;
+}
+
+void
+audit_session_recall_clear(struct audit_session_recall *r)
+{
+	free(r->project);
+	free(r->tainted_reason);
+	memset(r, 0, sizeof *r);
+}
+
 int
 audit_list_sessions(struct audit *db, int limit, audit_session_fn fn, void *arg)
 {

@@ -152,10 +152,26 @@ audit_migrate_v3(struct audit *db)
 	return audit_exec(db, audit_schema_v3);
 }
 
+/*
+ * v4. A daemon that restarts finds the sessions its predecessor tainted
+ * (audit_session_recall): an index of the tainted actions only, so the
+ * look-up does not walk a long session's untainted calls.
+ */
+static const char audit_schema_v4[] =
+        "CREATE INDEX actions_tainted ON actions(session_id, id)"
+        " WHERE tainted = 1;";
+
+static int
+audit_migrate_v4(struct audit *db)
+{
+	return audit_exec(db, audit_schema_v4);
+}
+
 static const struct audit_migration audit_migrations[] = {
 	{ 1, audit_migrate_v1 },
 	{ 2, audit_migrate_v2 },
 	{ 3, audit_migrate_v3 },
+	{ 4, audit_migrate_v4 },
 };
 
 #define AUDIT_NMIGRATIONS (sizeof audit_migrations / sizeof audit_migrations[0])

@@ -285,7 +285,7 @@ hook_apply_policy(struct daemon *d, const struct event *ev, struct action *a)
 	a->verdict = xstrdup(policy_verdict_name(pr.verdict));
 	a->tainted = taint != NULL;
 	/* Beside a tainted session's calls, say what tainted it. */
-	a->reason = taint ? xasprintf("%s; session tainted: %s",
+	a->reason = taint ? xasprintf("%s" SESSION_TAINT_MARK "%s",
 	                              pr.reason ? pr.reason : "policy", taint)
 	                  : xstrdup(pr.reason ? pr.reason : "policy");
 	a->rule = xstrdup(pr.rule);

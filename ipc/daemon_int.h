@@ -299,6 +299,9 @@ nng_msg *daemon_hook_reply_ex(const struct action *a, const char *request_id,
  * says which result and what it matched. mu held. */
 void daemon_session_taint(struct daemon *d, const char *session_id,
                           const char *why);
+/* What a tainted session's calls add to their reason, before the taint's
+ * explanation. */
+#define SESSION_TAINT_MARK "; session tainted: "
 /* The taint explanation, or NULL when the session is clean (borrowed). */
 const char *daemon_session_taint_why(struct daemon *d, const char *session_id);
 

@@ -192,7 +192,7 @@ post_screen_secrets(struct daemon *d, const struct event *ev, struct buf *ctx,
  * untrusted content at all taints the session: any web fetch or search,
  * any MCP result from a server not listed in taint.trusted_mcp. */
 static void
-post_untrusted_read(struct daemon *d, const struct event *ev)
+post_untrusted_read(struct daemon *d, const struct event *ev, struct action *a)
 {
 	cJSON *root;
 	const cJSON *taint;
@@ -229,6 +229,9 @@ post_untrusted_read(struct daemon *d, const struct event *ev)
 			        event_field(ev, "url") ? event_field(ev, "url")
 			                               : "tool result");
 			daemon_session_taint(d, ev->session_id, why);
+			/* Recorded on the call itself too: a daemon that
+			 * restarts now still finds the taint. */
+			a->tainted = true;
 			free(why);
 		}
 	}
@@ -253,7 +256,7 @@ daemon_post_process(struct daemon *d, const struct event *ev, struct action *a,
 	if (post_untrusted_tool(ev)) {
 		post_screen_injection(d, ev, a, &ctx);
 	}
-	post_untrusted_read(d, ev);
+	post_untrusted_read(d, ev, a);
 	post_screen_secrets(d, ev, &ctx, mcp_output);
 	if (ctx.len > 0) {
 		*context = buf_steal(&ctx);

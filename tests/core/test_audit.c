@@ -184,6 +184,50 @@ test_duplicate_request_is_eexist(void **state)
 	audit_close(db);
 }
 
+/* A restarted daemon asks the store about a session it meets: where the
+ * session started, and whether one of its calls was tainted. */
+static void
+test_session_recall(void **state)
+{
+	(void)state;
+	struct audit *db = open_mem();
+	struct audit_session_recall r;
+
+	record(db, 1, "s1", "Read", "{}", "clean", ACTION_DECIDED);
+	record(db, 2, "s2", "Read", "{}", "other session", ACTION_DECIDED);
+	struct action *a =
+	        make_action(3, "s1", "WebFetch", "{}", "web", ACTION_DECIDED);
+	free(a->cwd);
+	a->cwd = xstrdup("/home/dev/project/sub"); /* after a cd */
+	free(a->reason);
+	a->reason = xstrdup("policy; session tainted: WebFetch read it");
+	a->tainted = true;
+	assert_int_equal(audit_record_action(db, a), 0);
+	int64_t tainted = a->id;
+	action_free(a);
+	record(db, 4, "s1", "Read", "{}", "after", ACTION_DECIDED);
+
+	assert_int_equal(audit_session_recall(db, "s1", &r), 0);
+	assert_string_equal(r.project, "/home/dev/project"); /* the first */
+	assert_int_equal(r.tainted_id, tainted);
+	assert_string_equal(r.tainted_reason,
+	                    "policy; session tainted: WebFetch read it");
+	audit_session_recall_clear(&r);
+	assert_null(r.project);
+
+	assert_int_equal(audit_session_recall(db, "s2", &r), 0);
+	assert_string_equal(r.project, "/home/dev/project");
+	assert_int_equal(r.tainted_id, 0);
+	assert_null(r.tainted_reason);
+	audit_session_recall_clear(&r);
+
+	assert_int_equal(audit_session_recall(db, "never-seen", &r), 0);
+	assert_null(r.project);
+	assert_int_equal(r.tainted_id, 0);
+	audit_session_recall_clear(&r);
+	audit_close(db);
+}
+
 static void
 test_record_event_has_no_verdict(void **state)
 {
@@ -1016,6 +1060,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_get_roundtrip),
 		cmocka_unit_test(test_duplicate_request_is_eexist),
+		cmocka_unit_test(test_session_recall),
 		cmocka_unit_test(test_record_event_has_no_verdict),
 		cmocka_unit_test(test_batch_commit_and_rollback),
 		cmocka_unit_test(test_pending_and_final_first_wins),

@@ -62,4 +62,25 @@ check "the reason says why (approval timed out after being held)" \
 	bash -c "echo '$out' | grep -q 'timed out'"
 check "the held call was marked tainted" \
 	bash -c "'$BIN/airlock' log --json --limit 20 | grep api.github.com | grep -q '\"tainted\":true'"
+
+# A restart does not forget a taint (the store remembers it): the tainted
+# session still asks; a session tainted just before the restart, with no
+# call of its own since, too; a clean session is still allowed.
+SID2=policy-taint-late
+event "$PAYLOADS/PostToolUse.WebFetch.json" "d['session_id']='$SID2'" |
+	timeout 30 $HOOK >/dev/null
+stop_daemon
+start_daemon --approval-timeout 2
+out=$(curl_ev | timeout 30 $HOOK)
+echo "after restart: $out"
+check "after a restart the tainted session still asks (held, timed out)" \
+	[ "$(echo "$out" | decision)" = deny ]
+check "and its recorded reason says the taint was remembered" \
+	bash -c "'$BIN/airlock' log --json --limit 20 | grep api.github.com | grep -q 'remembered across a daemon restart'"
+SID=$SID2
+check "a session tainted just before the restart asks too" \
+	[ "$(curl_ev | timeout 30 $HOOK | decision)" = deny ]
+SID=policy-taint-clean
+check "a clean session is still allowed after the restart" \
+	[ "$(curl_ev | timeout 30 $HOOK | decision)" = allow ]
 finish
