@@ -112,7 +112,7 @@ stop_daemon
 rm -f "$STATE"/audit.db.corrupt-*
 
 # ---- 2. database locked by another process ---------------------------
-# At start: the daemon's quick_check waits its busy timeout (5 s), then
+# At start: the daemon's quick_check waits its busy timeout (250 ms), then
 # serves in degraded mode.
 rm -f "$AIRLOCK_HOME/l.ready" "$AIRLOCK_HOME/l.release"
 $R lock-db "$STATE/audit.db" "$AIRLOCK_HOME/l.ready" "$AIRLOCK_HOME/l.release" &
