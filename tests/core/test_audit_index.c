@@ -263,19 +263,30 @@ file_size(const char *path)
 
 /* The writer never checkpoints (its WAL hook only wakes the thread); the
  * thread copies the WAL into the database file. */
+/* A file store with background checkpoints and a deferred index, as the
+ * daemon opens it, and a page-sized text to record. */
+static struct audit *
+bg_store(struct test_tmp *t, char *big, size_t n)
+{
+	struct audit *db = NULL;
+
+	assert_int_equal(test_tmp_make(t, "index"), 0);
+	memset(big, 'x', n - 1);
+	big[n - 1] = '\0';
+	assert_int_equal(audit_open(&db, t->path, AUDIT_BG_CHECKPOINT, NULL),
+	                 0);
+	audit_set_index_deferred(db, true);
+	return db;
+}
+
 static void
 test_background_checkpoint(void **state)
 {
 	struct test_tmp t;
-	struct audit *db = NULL;
 	char big[4000];
 
 	(void)state;
-	assert_int_equal(test_tmp_make(&t, "index"), 0);
-	memset(big, 'x', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	assert_int_equal(audit_open(&db, t.path, AUDIT_BG_CHECKPOINT, NULL), 0);
-	audit_set_index_deferred(db, true);
+	struct audit *db = bg_store(&t, big, sizeof big);
 	int64_t before = file_size(t.path);
 	/* ~1,500 pages of rows in a few transactions. */
 	for (int b = 0; b < 3; b++) {
@@ -306,15 +317,10 @@ static void
 test_idle_wal_kept(void **state)
 {
 	struct test_tmp t;
-	struct audit *db = NULL;
 	char big[4000];
 
 	(void)state;
-	assert_int_equal(test_tmp_make(&t, "index"), 0);
-	memset(big, 'y', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	assert_int_equal(audit_open(&db, t.path, AUDIT_BG_CHECKPOINT, NULL), 0);
-	audit_set_index_deferred(db, true);
+	struct audit *db = bg_store(&t, big, sizeof big);
 	int64_t before = file_size(t.path);
 	for (int i = 0; i < 8; i++) {
 		record(db, i + 1, big);
