@@ -148,6 +148,14 @@ console_screen_init(void)
 	curs_set(0);
 }
 
+/* view_detail_cache_read_fn: console_read_ms(), which remembers the
+ * answer for the last call it was asked about. */
+static int64_t
+console_detail_read(void *ctx, const struct action *a)
+{
+	return console_read_ms(ctx, a);
+}
+
 static int
 console_setup(struct console *c)
 {
@@ -162,7 +170,7 @@ console_setup(struct console *c)
 		free(theme);
 		return rc;
 	}
-	c->detail_cache = view_detail_cache_new();
+	c->detail_cache = view_detail_cache_new(console_detail_read, c);
 	c->hist_ctx.paths = c->o->paths;
 	rc = hist_loader_new(&c->hist_loader, console_hist_query, &c->hist_ctx);
 	if (rc != 0) {
@@ -247,6 +255,34 @@ console_detail_ready(struct console *c)
 	return CONSOLE_REDRAW_DETAIL;
 }
 
+/* A large detail's placeholder is on screen: its build starts now, after
+ * the key's frame, not in it. The daemon is asked for the session's last
+ * Read and the call is copied for the worker (a cost that grows with the
+ * input). A key that arrives meanwhile waits: logged as work=start. */
+static unsigned
+console_detail_start(struct console *c)
+{
+	struct timespec t0 = { 0 };
+	const struct action *a;
+	unsigned mask = CONSOLE_REDRAW_NONE;
+
+	if (!view_detail_cache_owed(c->detail_cache)) {
+		return mask;
+	}
+	console_timing_now(c, &t0);
+	a = c->help ? NULL : console_selected(c);
+	if (view_detail_cache_start(c->detail_cache, a, console_now_ms())) {
+		/* built here (no worker): as when a build is collected */
+		c->detail_seen = 0;
+		mask = CONSOLE_REDRAW_DETAIL;
+	}
+	/* still owed: not the call on screen (the help is up), nothing done */
+	if (!view_detail_cache_owed(c->detail_cache)) {
+		console_timing_work(c, "start", &t0, mask);
+	}
+	return mask;
+}
+
 static unsigned
 console_wait(struct console *c, int64_t *last_tick)
 {
@@ -307,6 +343,20 @@ console_wait(struct console *c, int64_t *last_tick)
 	return mask;
 }
 
+/* A frame between keys (timed as work=frame). */
+static void
+console_redraw(struct console *c, unsigned mask)
+{
+	struct timespec t0 = { 0 };
+
+	if (mask == 0 || c->quit) {
+		return;
+	}
+	console_timing_now(c, &t0);
+	console_frame(c, mask);
+	console_timing_work(c, "frame", &t0, mask);
+}
+
 int
 console_run(const struct console_opts *o)
 {
@@ -321,15 +371,10 @@ console_run(const struct console_opts *o)
 	console_pump(&c);
 	console_frame(&c, CONSOLE_REDRAW_ALL);
 	while (!c.quit) {
-		unsigned mask = console_wait(&c, &tick);
-
-		if (mask != 0 && !c.quit) {
-			struct timespec t0 = { 0 };
-
-			console_timing_now(&c, &t0);
-			console_frame(&c, mask);
-			console_timing_work(&c, "frame", &t0, mask);
-		}
+		/* every frame is drawn before this: the placeholder of a
+		 * large detail is on screen when its build starts */
+		console_redraw(&c, console_detail_start(&c));
+		console_redraw(&c, console_wait(&c, &tick));
 	}
 	console_teardown(&c);
 	return 0;

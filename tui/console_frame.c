@@ -227,7 +227,6 @@ console_detail(struct console *c, int64_t now, struct console_frame *f)
 		                  c->geom.cols, &f->own_detail);
 	} else if (a != NULL) {
 		f->detail = view_detail_cache_get(c->detail_cache, a, now,
-		                                  console_read_ms(c, a),
 		                                  c->geom.cols, &partial);
 	} else if (c->view == CONSOLE_VIEW_ALERTS && c->nalerts > 0) {
 		view_alerts_detail(&c->alerts[c->asel.index], now,

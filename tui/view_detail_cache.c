@@ -25,15 +25,14 @@ struct vdc_file {
 	struct timespec mtime, ctime;
 };
 
-/* What a detail is built from, apart from the clock and the file: the
- * parts of an action that can change under one id (decided, edited, given
- * a result), the session's last Read and the width. */
+/* What a detail is built from, apart from the clock, the file and the
+ * session's last Read: the parts of an action that can change under one
+ * id (decided, edited, given a result) and the width. */
 struct vdc_key {
 	int64_t id;
 	enum action_state state;
 	bool has_edited, has_result;
 	int64_t result_size;
-	int64_t read_ms;
 	int cols;
 };
 
@@ -42,6 +41,7 @@ struct vdc_detail {
 	struct layout_lines lines; /* wrapped */
 	size_t clock_first, clock_n;
 	struct vdc_key key;
+	int64_t read_ms; /* the read fn's answer; unset while owed */
 	char *path; /* the file a file tool changes; NULL for other tools */
 	struct vdc_file file;
 };
@@ -56,9 +56,12 @@ struct vdc_job {
 };
 
 struct view_detail_cache {
+	view_detail_cache_read_fn read; /* NULL: VIEW_DIFF_READ_UNKNOWN */
+	void *ctx;
 	struct vdc_detail kept;
 	bool valid;
-	bool partial; /* kept is the placeholder of a build on the worker */
+	bool partial; /* kept is the placeholder of a large build */
+	bool owed;    /* ... and that build has not been started */
 
 	/* the worker, started on the first large detail */
 	bool started;
@@ -120,14 +123,13 @@ vdc_same_file(const struct vdc_file *x, const struct vdc_file *y)
 }
 
 static struct vdc_key
-vdc_key_of(const struct action *a, int64_t read_ms, int cols)
+vdc_key_of(const struct action *a, int cols)
 {
 	return (struct vdc_key){ .id = a->id,
 		                 .state = a->state,
 		                 .has_edited = a->edited_input != NULL,
 		                 .has_result = a->result != NULL,
 		                 .result_size = a->result_size,
-		                 .read_ms = read_ms,
 		                 .cols = cols };
 }
 
@@ -137,11 +139,10 @@ vdc_same_key(const struct vdc_key *x, const struct vdc_key *y)
 	return x->id == y->id && x->state == y->state &&
 	       x->has_edited == y->has_edited &&
 	       x->has_result == y->has_result &&
-	       x->result_size == y->result_size && x->read_ms == y->read_ms &&
-	       x->cols == y->cols;
+	       x->result_size == y->result_size && x->cols == y->cols;
 }
 
-/* The whole detail of a into d (d->key already set). */
+/* The whole detail of a into d (d->key and d->read_ms already set). */
 static void
 vdc_build(struct vdc_detail *d, const struct action *a, int64_t now_ms)
 {
@@ -151,19 +152,22 @@ vdc_build(struct vdc_detail *d, const struct action *a, int64_t now_ms)
 	/* before reading the file: a change while it is read shows as a
 	 * new stat next time, never as a stale diff kept */
 	vdc_stat(d->path, &d->file);
-	view_detail_parts(a, now_ms, d->key.read_ms, &parts[0], &parts[1],
+	view_detail_parts(a, now_ms, d->read_ms, &parts[0], &parts[1],
 	                  &parts[2]);
 	view_detail_wrap(parts, d->key.cols, &d->lines, &d->clock_first,
 	                 &d->clock_n);
 }
 
-/* The first lines of a and a note, while the rest is built. */
+/* The first lines of a and a note, while the rest is built: nothing in
+ * it grows with the input. Takes ownership of path (view_diff_file_path
+ * of a). */
 static void
-vdc_placeholder(struct vdc_detail *d, const struct action *a, int64_t now_ms)
+vdc_placeholder(struct vdc_detail *d, const struct action *a, int64_t now_ms,
+                char *path)
 {
 	struct layout_lines parts[3] = { { 0 } };
 
-	d->path = view_diff_file_path(a);
+	d->path = path;
 	vdc_stat(d->path, &d->file);
 	view_detail_parts_head(a, now_ms, &parts[0], &parts[1]);
 	layout_add(layout_push(&parts[2]), ROLE_DIM,
@@ -172,16 +176,19 @@ vdc_placeholder(struct vdc_detail *d, const struct action *a, int64_t now_ms)
 	                 &d->clock_n);
 }
 
-/* Input, edited input, result and file: whether to build on the worker. */
+/* Input, edited input, result and file: whether to build on the worker.
+ * Each is measured only up to the limit: the answer costs the same for a
+ * 64 KiB input as for a 4 MB one. */
 static bool
 vdc_large(const struct action *a, const char *path)
 {
+	const size_t cap = VIEW_DETAIL_CACHE_ASYNC_BYTES + 1;
 	size_t n = 0;
 	struct stat st;
 
-	n += a->tool_input ? strlen(a->tool_input) : 0;
-	n += a->edited_input ? strlen(a->edited_input) : 0;
-	n += a->result ? strlen(a->result) : 0;
+	n += a->tool_input ? strnlen(a->tool_input, cap) : 0;
+	n += a->edited_input ? strnlen(a->edited_input, cap) : 0;
+	n += a->result ? strnlen(a->result, cap) : 0;
 	if (path != NULL && stat(path, &st) == 0 && st.st_size > 0) {
 		n += (size_t)st.st_size;
 	}
@@ -237,6 +244,10 @@ vdc_worker(void *arg)
 		dc->todo = NULL;
 		pthread_mutex_unlock(&dc->mu);
 		vdc_build(&j->d, j->a, j->now_ms);
+		/* the copy of the input is not needed any more: freed here,
+		 * not by the main thread when it collects */
+		action_free(j->a);
+		j->a = NULL;
 		pthread_mutex_lock(&dc->mu);
 		vdc_job_free(dc->done);
 		dc->done = j;
@@ -264,10 +275,10 @@ vdc_start(struct view_detail_cache *dc)
 	return true;
 }
 
-/* Hands the build to the worker; false when it cannot run one. */
+/* Hands the build of kept (key and read_ms set) to the worker; false
+ * when it cannot run one. */
 static bool
-vdc_submit(struct view_detail_cache *dc, const struct action *a, int64_t now_ms,
-           const struct vdc_key *key)
+vdc_submit(struct view_detail_cache *dc, const struct action *a, int64_t now_ms)
 {
 	struct vdc_job *j;
 
@@ -277,7 +288,8 @@ vdc_submit(struct view_detail_cache *dc, const struct action *a, int64_t now_ms,
 	j = xcalloc(1, sizeof *j);
 	j->a = action_dup(a);
 	j->now_ms = now_ms;
-	j->d.key = *key;
+	j->d.key = dc->kept.key;
+	j->d.read_ms = dc->kept.read_ms;
 	pthread_mutex_lock(&dc->mu);
 	vdc_job_free(dc->todo); /* superseded before it started */
 	dc->todo = j;
@@ -290,10 +302,12 @@ vdc_submit(struct view_detail_cache *dc, const struct action *a, int64_t now_ms,
  */
 
 struct view_detail_cache *
-view_detail_cache_new(void)
+view_detail_cache_new(view_detail_cache_read_fn read, void *ctx)
 {
 	struct view_detail_cache *dc = xcalloc(1, sizeof *dc);
 
+	dc->read = read;
+	dc->ctx = ctx;
 	pthread_mutex_init(&dc->mu, NULL);
 	pthread_cond_init(&dc->cv, NULL);
 	dc->pipe[0] = dc->pipe[1] = -1;
@@ -336,6 +350,7 @@ view_detail_cache_reset(struct view_detail_cache *dc)
 		vdc_dispose(dc);
 		dc->valid = false;
 		dc->partial = false;
+		dc->owed = false;
 	}
 }
 
@@ -369,13 +384,25 @@ view_detail_cache_fd(const struct view_detail_cache *dc)
 	return dc->started ? dc->pipe[0] : -1;
 }
 
-/* Whether the kept lines are those of key (apart from the clock). */
+static int64_t
+vdc_read(const struct view_detail_cache *dc, const struct action *a)
+{
+	return dc->read ? dc->read(dc->ctx, a) : VIEW_DIFF_READ_UNKNOWN;
+}
+
+/* Whether the kept lines are those of a at key (apart from the clock).
+ * The read time is asked for only when all else matches, and not for a
+ * placeholder whose build is owed (it has none yet). */
 static bool
-vdc_fresh(const struct view_detail_cache *dc, const struct vdc_key *key)
+vdc_fresh(const struct view_detail_cache *dc, const struct action *a,
+          const struct vdc_key *key)
 {
 	struct vdc_file f;
 
 	if (!dc->valid || !vdc_same_key(&dc->kept.key, key)) {
+		return false;
+	}
+	if (!dc->owed && vdc_read(dc, a) != dc->kept.read_ms) {
 		return false;
 	}
 	if (dc->kept.path == NULL) {
@@ -408,7 +435,7 @@ vdc_clock(struct view_detail_cache *dc, const struct action *a, int64_t now_ms)
 	return same;
 }
 
-/* Builds the detail of a now, or a placeholder while the worker does. */
+/* Builds the detail of a now, or a placeholder whose build is owed. */
 static void
 vdc_fill(struct view_detail_cache *dc, const struct action *a, int64_t now_ms,
          const struct vdc_key *key)
@@ -416,29 +443,66 @@ vdc_fill(struct view_detail_cache *dc, const struct action *a, int64_t now_ms,
 	char *path = view_diff_file_path(a);
 	bool large = vdc_large(a, path);
 
-	free(path);
 	view_detail_cache_reset(dc);
 	dc->kept.key = *key;
 	dc->valid = true;
-	if (large && vdc_submit(dc, a, now_ms, key)) {
-		vdc_placeholder(&dc->kept, a, now_ms);
+	if (large) {
+		vdc_placeholder(&dc->kept, a, now_ms, path);
 		dc->partial = true;
+		dc->owed = true;
 		return;
 	}
+	free(path);
+	dc->kept.read_ms = vdc_read(dc, a);
 	vdc_build(&dc->kept, a, now_ms);
 }
 
 const struct layout_lines *
 view_detail_cache_get(struct view_detail_cache *dc, const struct action *a,
-                      int64_t now_ms, int64_t read_ms, int cols, bool *partial)
+                      int64_t now_ms, int cols, bool *partial)
 {
-	struct vdc_key key = vdc_key_of(a, read_ms, cols);
+	struct vdc_key key = vdc_key_of(a, cols);
 
-	if (!vdc_fresh(dc, &key) || !vdc_clock(dc, a, now_ms)) {
+	if (!vdc_fresh(dc, a, &key) || !vdc_clock(dc, a, now_ms)) {
 		vdc_fill(dc, a, now_ms, &key);
 	}
 	*partial = dc->partial;
 	return &dc->kept.lines;
+}
+
+bool
+view_detail_cache_owed(const struct view_detail_cache *dc)
+{
+	return dc->owed;
+}
+
+bool
+view_detail_cache_start(struct view_detail_cache *dc, const struct action *a,
+                        int64_t now_ms)
+{
+	struct vdc_key key;
+	int64_t read_ms;
+
+	if (!dc->owed || a == NULL) {
+		return false;
+	}
+	key = vdc_key_of(a, dc->kept.key.cols);
+	if (!vdc_same_key(&key, &dc->kept.key)) {
+		return false;
+	}
+	dc->owed = false;
+	dc->kept.read_ms = vdc_read(dc, a);
+	if (vdc_submit(dc, a, now_ms)) {
+		return false;
+	}
+	/* no worker: built here, on this thread */
+	read_ms = dc->kept.read_ms;
+	vdc_dispose(dc);
+	dc->kept.key = key;
+	dc->kept.read_ms = read_ms;
+	vdc_build(&dc->kept, a, now_ms);
+	dc->partial = false;
+	return true;
 }
 
 bool
@@ -456,8 +520,9 @@ view_detail_cache_collect(struct view_detail_cache *dc)
 	j = dc->done;
 	dc->done = NULL;
 	pthread_mutex_unlock(&dc->mu);
-	if (j == NULL || !dc->valid || !dc->partial ||
-	    !vdc_same_key(&j->d.key, &dc->kept.key)) {
+	if (j == NULL || !dc->valid || !dc->partial || dc->owed ||
+	    !vdc_same_key(&j->d.key, &dc->kept.key) ||
+	    j->d.read_ms != dc->kept.read_ms) {
 		vdc_throw(dc, j);
 		return false;
 	}

@@ -56,6 +56,31 @@ mk_write(const char *path)
 	return a;
 }
 
+/* The console's Read lookup, as the cache sees it: what it answers and
+ * how often it was asked (a daemon query in the console). */
+struct reads {
+	int64_t ms;
+	int calls;
+};
+
+static int64_t
+reads_fn(void *ctx, const struct action *a)
+{
+	struct reads *r = ctx;
+
+	(void)a;
+	r->calls++;
+	return r->ms;
+}
+
+static struct view_detail_cache *
+new_cache(struct reads *r)
+{
+	r->ms = VIEW_DIFF_READ_UNKNOWN;
+	r->calls = 0;
+	return view_detail_cache_new(reads_fn, r);
+}
+
 static char *
 fresh(const struct action *a, int64_t now, int64_t read_ms, int cols)
 {
@@ -68,15 +93,19 @@ fresh(const struct action *a, int64_t now, int64_t read_ms, int cols)
 	return t;
 }
 
-/* The cache's answer must be what a fresh build gives, every time. */
+/* The cache's answer must be what a fresh build gives, every time (r is
+ * the cache's lookup: it answers read_ms). */
 static void
-check(struct view_detail_cache *dc, const struct action *a, int64_t now,
-      int64_t read_ms, int cols)
+check(struct view_detail_cache *dc, struct reads *r, const struct action *a,
+      int64_t now, int64_t read_ms, int cols)
 {
 	char *want = fresh(a, now, read_ms, cols);
 	bool partial = true;
-	char *got = layout_lines_text(
-	        view_detail_cache_get(dc, a, now, read_ms, cols, &partial));
+	char *got;
+
+	r->ms = read_ms;
+	got = layout_lines_text(
+	        view_detail_cache_get(dc, a, now, cols, &partial));
 
 	assert_false(partial);
 	assert_string_equal(got, want);
@@ -90,12 +119,24 @@ get_text(struct view_detail_cache *dc, const struct action *a, int64_t now,
          int cols, bool *partial)
 {
 	bool p;
-	char *t = layout_lines_text(view_detail_cache_get(
-	        dc, a, now, VIEW_DIFF_READ_UNKNOWN, cols, &p));
+	char *t =
+	        layout_lines_text(view_detail_cache_get(dc, a, now, cols, &p));
 
 	if (partial != NULL) {
 		*partial = p;
 	}
+	return t;
+}
+
+/* A frame as the console draws it, then the start of a build owed. */
+static char *
+show_text(struct view_detail_cache *dc, const struct action *a, int64_t now,
+          int cols, bool *partial)
+{
+	char *t = get_text(dc, a, now, cols, partial);
+
+	assert_false(view_detail_cache_start(dc, a, now));
+	assert_false(view_detail_cache_owed(dc));
 	return t;
 }
 
@@ -151,19 +192,20 @@ test_clock_moves(void **state)
 {
 	char *path = tmp_path();
 	struct action *a = mk_write(path);
-	struct view_detail_cache *dc = view_detail_cache_new();
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
 
 	(void)state;
 	put_file(path, "a\nb\nc\n", T0 / 1000 - 60);
 	/* seconds, minutes, the urgent countdown, expired */
-	check(dc, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 80);
-	check(dc, a, T0 + 65000, VIEW_DIFF_READ_UNKNOWN, 80);
-	check(dc, a, T0 + 100000, VIEW_DIFF_READ_UNKNOWN, 80);
-	check(dc, a, T0 + 200000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 65000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 100000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 200000, VIEW_DIFF_READ_UNKNOWN, 80);
 	/* so narrow that the clock wraps onto more rows, then fewer */
-	check(dc, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 24);
-	check(dc, a, T0 + 4000000, VIEW_DIFF_READ_UNKNOWN, 24);
-	check(dc, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 24);
+	check(dc, &r, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 24);
+	check(dc, &r, a, T0 + 4000000, VIEW_DIFF_READ_UNKNOWN, 24);
+	check(dc, &r, a, T0 + 5000, VIEW_DIFF_READ_UNKNOWN, 24);
 	view_detail_cache_free(dc);
 	action_free(a);
 	rm_path(path);
@@ -174,28 +216,29 @@ test_file_changes(void **state)
 {
 	char *path = tmp_path();
 	struct action *a = mk_write(path);
-	struct view_detail_cache *dc = view_detail_cache_new();
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
 	char *before, *after;
 
 	(void)state;
 	put_file(path, "a\nb\nc\n", T0 / 1000 - 60);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
 	before = get_text(dc, a, T0 + 1000, 80, NULL);
 	/* same size, same second: the inode's ctime still moves */
 	put_file(path, "x\nb\nc\n", T0 / 1000 - 60);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
 	after = get_text(dc, a, T0 + 1000, 80, NULL);
 	assert_string_not_equal(before, after);
 	/* modified after the agent asked: the stale warning appears */
 	put_file(path, "a\nb\nc\n", T0 / 1000 + 10);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_NONE, 80);
-	check(dc, a, T0 + 1000, T0 - 5000, 80);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_NONE, 80);
+	check(dc, &r, a, T0 + 1000, T0 - 5000, 80);
 	/* gone, then back */
 	unlink(path);
-	check(dc, a, T0 + 1000, T0 - 5000, 80);
+	check(dc, &r, a, T0 + 1000, T0 - 5000, 80);
 	put_file(path, "a\nb\n", T0 / 1000 - 60);
-	check(dc, a, T0 + 1000, T0 - 5000, 80);
+	check(dc, &r, a, T0 + 1000, T0 - 5000, 80);
 	free(before);
 	free(after);
 	view_detail_cache_free(dc);
@@ -209,40 +252,41 @@ test_action_changes(void **state)
 	char *path = tmp_path();
 	struct action *a = mk_write(path);
 	struct action *b = mk_write(path);
-	struct view_detail_cache *dc = view_detail_cache_new();
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
 
 	(void)state;
 	put_file(path, "a\nb\nc\n", T0 / 1000 - 60);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
 	/* another call, another id */
 	b->id = 8;
 	free(b->tool_input);
 	b->tool_input = xasprintf("{\"file_path\":\"%s\",\"content\":"
 	                          "\"zzz\\n\"}",
 	                          path);
-	check(dc, b, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, b, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
 	/* the same id decided, then given its result */
-	check(dc, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, a, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 100);
 	a->state = ACTION_APPROVED;
 	a->approver = xstrdup("alice");
 	a->decided_ms = T0 + 2000;
-	check(dc, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
 	a->result = xstrdup("{\"stdout\":\"done\"}");
 	a->result_size = (int64_t)strlen(a->result);
-	check(dc, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
 	a->edited_input = xstrdup("{\"file_path\":\"/x\"}");
-	check(dc, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
 	/* a call without a file; reset forgets */
 	free(b->tool_name);
 	b->tool_name = xstrdup("Bash");
 	b->id = 9;
 	free(b->tool_input);
 	b->tool_input = xstrdup("{\"command\":\"rm -rf build\"}");
-	check(dc, b, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
-	check(dc, b, T0 + 9000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, b, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, b, T0 + 9000, VIEW_DIFF_READ_UNKNOWN, 100);
 	view_detail_cache_reset(dc);
-	check(dc, b, T0 + 9000, VIEW_DIFF_READ_UNKNOWN, 100);
+	check(dc, &r, b, T0 + 9000, VIEW_DIFF_READ_UNKNOWN, 100);
 	view_detail_cache_free(dc);
 	view_detail_cache_free(NULL);
 	action_free(a);
@@ -255,7 +299,8 @@ test_async_large(void **state)
 {
 	char *path = tmp_path();
 	struct action *a = mk_big_write(path, 11, 5000);
-	struct view_detail_cache *dc = view_detail_cache_new();
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
 	bool partial = false;
 	char *t;
 
@@ -266,16 +311,25 @@ test_async_large(void **state)
 	assert_non_null(strstr(t, "Preparing the detail"));
 	assert_non_null(strstr(t, "Received 1s ago"));
 	free(t);
-	/* the placeholder's clock moves too, and no second build starts */
+	/* the placeholder's clock moves too; its build is still owed */
 	t = get_text(dc, a, T0 + 2000, 80, &partial);
 	assert_true(partial);
+	assert_true(view_detail_cache_owed(dc));
 	assert_non_null(strstr(t, "Received 2s ago"));
 	free(t);
+	/* started once (on screen), then frames do not start another */
+	assert_false(view_detail_cache_start(dc, a, T0 + 2000));
+	assert_false(view_detail_cache_owed(dc));
+	assert_false(view_detail_cache_start(dc, a, T0 + 2000));
+	t = get_text(dc, a, T0 + 2500, 80, &partial);
+	assert_true(partial);
+	assert_false(view_detail_cache_owed(dc));
+	free(t);
 	assert_true(wait_collect(dc));
-	check(dc, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 3000, VIEW_DIFF_READ_UNKNOWN, 80);
 	/* nothing more to collect */
 	assert_false(view_detail_cache_collect(dc));
-	check(dc, a, T0 + 4000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, a, T0 + 4000, VIEW_DIFF_READ_UNKNOWN, 80);
 	view_detail_cache_free(dc);
 	action_free(a);
 	rm_path(path);
@@ -288,32 +342,91 @@ test_async_superseded(void **state)
 	struct action *a = mk_big_write(path, 21, 5000);
 	struct action *b = mk_big_write(path, 22, 6000);
 	struct action *small = mk_write(path);
-	struct view_detail_cache *dc = view_detail_cache_new();
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
 	bool partial = false;
 
 	(void)state;
-	free(get_text(dc, a, T0, 80, &partial));
+	free(show_text(dc, a, T0, 80, &partial));
 	assert_true(partial);
-	free(get_text(dc, b, T0, 80, &partial));
+	free(show_text(dc, b, T0, 80, &partial));
 	assert_true(partial);
 	/* a's build, if it ran, is dropped: only b's replaces the
 	 * placeholder */
 	while (!wait_collect(dc)) {
 	}
-	check(dc, b, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, b, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
 	/* moved on to a small call before the large one was ready */
-	free(get_text(dc, a, T0, 80, &partial));
+	free(show_text(dc, a, T0, 80, &partial));
 	assert_true(partial);
-	check(dc, small, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	check(dc, &r, small, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
 	assert_false(wait_collect(dc));
-	check(dc, small, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
-	/* freed with a build in flight */
-	free(get_text(dc, b, T0, 100, &partial));
+	check(dc, &r, small, T0 + 1000, VIEW_DIFF_READ_UNKNOWN, 80);
+	/* freed with a build in flight, and with one owed */
+	free(show_text(dc, b, T0, 100, &partial));
 	assert_true(partial);
+	free(get_text(dc, a, T0, 100, &partial));
+	assert_true(view_detail_cache_owed(dc));
 	view_detail_cache_free(dc);
 	action_free(a);
 	action_free(b);
 	action_free(small);
+	rm_path(path);
+}
+
+/*
+ * Issue 8: a key that lands on a 50,000-line diff is answered in a frame
+ * whose work does not grow with the diff. The placeholder has as many
+ * rows for 50,000 lines as for 5,000; the frame asks nothing of the
+ * daemon (the Read lookup) and copies nothing for the worker (no build
+ * is handed over, so the worker is not even started): all of that waits
+ * for view_detail_cache_start(), after the frame.
+ */
+static void
+test_large_frame_is_screen_sized(void **state)
+{
+	char *path = tmp_path();
+	struct action *a = mk_big_write(path, 31, 5000);
+	struct action *b = mk_big_write(path, 32, 50000);
+	struct reads r;
+	struct view_detail_cache *dc = new_cache(&r);
+	const struct layout_lines *ls;
+	bool partial = false;
+	size_t rows;
+
+	(void)state;
+	r.ms = VIEW_DIFF_READ_NONE;
+	ls = view_detail_cache_get(dc, b, T0 + 1000, 80, &partial);
+	assert_true(partial);
+	assert_true(view_detail_cache_owed(dc));
+	rows = ls->n;
+	assert_true(rows < 12);
+	ls = view_detail_cache_get(dc, a, T0 + 1000, 80, &partial);
+	assert_true(partial);
+	assert_int_equal(ls->n, rows);
+	/* its clock moves on the next frames, still for free */
+	ls = view_detail_cache_get(dc, a, T0 + 2000, 80, &partial);
+	assert_true(partial);
+	assert_int_equal(ls->n, rows);
+	assert_int_equal(r.calls, 0);
+	assert_int_equal(view_detail_cache_fd(dc), -1);
+	/* a start for another call than the placeholder's does nothing */
+	assert_false(view_detail_cache_start(dc, b, T0 + 2000));
+	assert_false(view_detail_cache_start(dc, NULL, T0 + 2000));
+	assert_true(view_detail_cache_owed(dc));
+	assert_int_equal(r.calls, 0);
+	assert_int_equal(view_detail_cache_fd(dc), -1);
+	/* started: the lookup once, the build on the worker with its
+	 * answer */
+	assert_false(view_detail_cache_start(dc, a, T0 + 2000));
+	assert_false(view_detail_cache_owed(dc));
+	assert_int_equal(r.calls, 1);
+	assert_true(view_detail_cache_fd(dc) >= 0);
+	assert_true(wait_collect(dc));
+	check(dc, &r, a, T0 + 3000, VIEW_DIFF_READ_NONE, 80);
+	view_detail_cache_free(dc);
+	action_free(a);
+	action_free(b);
 	rm_path(path);
 }
 
@@ -326,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_action_changes),
 		cmocka_unit_test(test_async_large),
 		cmocka_unit_test(test_async_superseded),
+		cmocka_unit_test(test_large_frame_is_screen_sized),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
