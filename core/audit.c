@@ -279,8 +279,14 @@ audit_batch_close_locked(struct audit *db, bool commit)
 	} else if (commit) {
 		rc = audit_exec_cached(db, "COMMIT");
 	}
-	if (!sqlite3_get_autocommit(db->h)) {
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	/* Whatever did not commit is gone, and so is what the caches learnt
+	 * from it (the chain's head, new sessions): a COMMIT that failed on a
+	 * full disk has often been rolled back by SQLite already, with the
+	 * connection back in autocommit. */
+	if (rc != 0 || !sqlite3_get_autocommit(db->h)) {
+		if (!sqlite3_get_autocommit(db->h)) {
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		}
 		audit_forget(db);
 	}
 	db->batch = false;

@@ -156,6 +156,9 @@ if can_mount "$STATE" 3m; then
 	check "disk full: consoles get an alert" grep -qi "audit" "$AIRLOCK_HOME/alert3"
 	rm -f "$STATE/filler"
 	expect_allow "disk space freed (no restart)" "$(call dontAsk d2)"
+	expect_allow "and the next call too" "$(call dontAsk d2b)"
+	check "disk full and freed: the chain still verifies" \
+		bash -c "'$BIN/airlock' verify >/dev/null"
 	stop_daemon
 	# Full before the daemon starts: the database cannot even be made.
 	rm -f "$STATE"/audit.db*
