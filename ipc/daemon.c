@@ -489,6 +489,14 @@ daemon_open_state(struct daemon *d, char **err)
 		return rc;
 	}
 	audit_set_index_deferred(d->db, true);
+	/* Space to record a full disk's denials with (daemon_reserve.c);
+	 * without room for it the daemon serves anyway. */
+	if (!daemon_reserve_ensure(d)) {
+		fprintf(stderr,
+		        "airlockd: no room for the storage reserve in "
+		        "%s\n",
+		        d->paths.state_dir);
+	}
 	/* Load (and report) the user's policy now rather than at the first
 	 * call; projects are added as their sessions appear. */
 	daemon_policy_for(d, NULL);

@@ -15,6 +15,9 @@
 #include "ipc/faultpoint.h"
 
 #define COMMIT_BATCH_MAX 512
+#define COMMIT_STORAGE_REASON                                             \
+	"airlock: audit storage is full; denied because nothing may run " \
+	"unrecorded (this denial is recorded in the reserve)"
 
 /*
  * The search index is written apart from the decisions (audit.h,
@@ -238,21 +241,94 @@ commit_item_free(struct commit_item *it)
 	free(it);
 }
 
+/* Storage low (daemon_reserve.c): the batch's calls become recorded
+ * denials; other events are recorded as they are. */
+static void
+commit_deny_for_storage(struct commit_item *batch)
+{
+	for (struct commit_item *it = batch; it != NULL; it = it->next) {
+		struct action *a = it->a;
+		if (!it->decision) {
+			continue;
+		}
+		free(a->verdict);
+		a->verdict = xstrdup("deny");
+		free(a->reason);
+		a->reason = xstrdup(COMMIT_STORAGE_REASON);
+		a->state = ACTION_DECIDED;
+	}
+}
+
+/* Whether the batch failed for lack of space: at its COMMIT, or in a
+ * record (which then aborts the batch with a generic error). */
+static bool
+commit_no_space(const struct commit_item *batch, int rc)
+{
+	if (rc == AL_ENOSPC) {
+		return true;
+	}
+	for (const struct commit_item *it = batch; it != NULL; it = it->next) {
+		if (it->rc_db == AL_ENOSPC) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Writes the batch (mu not held), through a full disk if it must: the
+ * reserve is freed and the calls are recorded as denials. Returns the
+ * result of the last write; *alert is set to what consoles must hear of
+ * a change in the storage state (caller frees). */
+static int
+commit_write_guarded(struct daemon *d, struct commit_item *batch, char **alert)
+{
+	*alert = NULL;
+	if (d->storage_low && daemon_storage_room(d) &&
+	    daemon_reserve_ensure(d)) {
+		d->storage_low = false;
+		*alert = xstrdup("audit storage has room again: calls are "
+		                 "decided by policy again");
+	}
+	if (d->storage_low) {
+		commit_deny_for_storage(batch);
+	}
+	int rc = commit_write(d, batch);
+	if (rc != 0 && !d->storage_low && commit_no_space(batch, rc)) {
+		d->storage_low = true;
+		bool freed = daemon_reserve_release(d);
+		commit_deny_for_storage(batch);
+		rc = commit_write(d, batch);
+		*alert = xasprintf(
+		        "audit storage full: %s; every call is denied until "
+		        "the "
+		        "disk has room again",
+		        freed ? "the reserve was freed to record the denials"
+		              : "no reserve to free, denials may go "
+		                "unrecorded");
+	}
+	return rc;
+}
+
 static void
 commit_batch(struct daemon *d, struct commit_item *batch)
 {
 	struct commit_item *answer = NULL;
 	struct commit_item **tail = &answer;
+	char *storage = NULL;
 	int rc;
 
 	pthread_mutex_unlock(&d->mu);
-	rc = commit_write(d, batch);
+	rc = commit_write_guarded(d, batch, &storage);
 	char *why = rc != 0 ? xasprintf("audit write failed (%s): the calls "
 	                                "in this batch were denied",
 	                                audit_errmsg(d->db))
 	                    : NULL;
 	FAULTPOINT("commit_durable"); /* committed, no hook answered */
 	pthread_mutex_lock(&d->mu);
+	if (storage != NULL) {
+		daemon_alert(d, "audit_storage", NULL, 0, storage);
+		free(storage);
+	}
 	if (why != NULL) {
 		daemon_publish(d, "alert", NULL, why);
 		free(why);

@@ -124,6 +124,10 @@ struct daemon {
 	/* Actions the search index has not taken yet (the committer indexes
 	 * them when idle or when too many wait; daemon_commit.c). */
 	int64_t index_lag;
+	/* The disk filled and the reserve was freed (daemon_reserve.c):
+	 * every call is denied, and recorded, until there is room again.
+	 * Committer thread only. */
+	bool storage_low;
 	struct commit_item *queue;
 	struct commit_item *queue_tail;
 	struct commit_item *committing;
@@ -314,6 +318,16 @@ void daemon_post_process(struct daemon *d, const struct event *ev,
 /* Records and publishes an alert; mu held. */
 void daemon_alert(struct daemon *d, const char *kind, const char *session_id,
                   int64_t action_id, const char *message);
+
+/* ---- Storage reserve (daemon_reserve.c; committer thread) ------------- */
+
+/* Makes sure the reserve file exists (writes and syncs it if not); false
+ * when there is no room for it. */
+bool daemon_reserve_ensure(struct daemon *d);
+/* Deletes the reserve; true when there was one to free. */
+bool daemon_reserve_release(struct daemon *d);
+/* Whether the state filesystem has room for the reserve and headroom. */
+bool daemon_storage_room(const struct daemon *d);
 
 /* ---- Alerts (daemon_alerts.c) ------------------------------------------ */
 

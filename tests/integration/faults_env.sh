@@ -144,7 +144,7 @@ stop_daemon
 
 # ---- 3. disk full (tmpfs state directory) ----------------------------
 rm -rf "$STATE"
-if can_mount "$STATE" 3m; then
+if can_mount "$STATE" 8m; then
 	MNT=$STATE
 	start_daemon
 	check "disk: a call is served before the disk fills" \
@@ -154,9 +154,17 @@ if can_mount "$STATE" 3m; then
 	expect_deny "disk full while running" "audit|full|disk" "$(call dontAsk d1)"
 	wait $ALERT_PID
 	check "disk full: consoles get an alert" grep -qi "audit" "$AIRLOCK_HOME/alert3"
+	# The reserve (daemon_reserve.c) was freed to record the denial and
+	# the outage: no lost audit record.
+	check "disk full: the reserve was freed" test ! -e "$STATE/reserve"
+	check "disk full: the denied call is recorded" bash -c \
+		"'$BIN/airlock' log --json --limit 50 | grep toolu_d1 | grep -q 'recorded in the reserve'"
+	check "disk full: the outage is recorded as an alert" [ "$(alert_rows audit_storage)" -ge 1 ]
+	expect_deny "disk still full: denied" "audit|full|disk" "$(call dontAsk d1b)"
 	rm -f "$STATE/filler"
 	expect_allow "disk space freed (no restart)" "$(call dontAsk d2)"
 	expect_allow "and the next call too" "$(call dontAsk d2b)"
+	check "disk space freed: the reserve is back" test -s "$STATE/reserve"
 	check "disk full and freed: the chain still verifies" \
 		bash -c "'$BIN/airlock' verify >/dev/null"
 	stop_daemon
