@@ -1,5 +1,6 @@
 #include "core/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ buf_steal(struct buf *b)
 }
 
 char *
-buf_read_file(const char *path)
+buf_read_file_max(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "r");
 	struct buf b = { 0 };
@@ -112,9 +113,15 @@ buf_read_file(const char *path)
 	if (f == NULL) {
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+	while (b.len < max && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		buf_append(&b, chunk, n);
 	}
 	fclose(f);
 	return buf_steal(&b);
+}
+
+char *
+buf_read_file(const char *path)
+{
+	return buf_read_file_max(path, SIZE_MAX);
 }

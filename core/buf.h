@@ -29,5 +29,8 @@ char *buf_steal(struct buf *b);
 /* The whole file at path as a NUL-terminated string ("" when empty; the
  * caller frees), or NULL when it cannot be opened. */
 char *buf_read_file(const char *path);
+/* The same, but it stops reading once max bytes are in (it may keep up
+ * to one read chunk, 4 KiB, more): for files that should be small. */
+char *buf_read_file_max(const char *path, size_t max);
 
 #endif

@@ -26,20 +26,7 @@ doctor_add(struct doctor_report *r, const char *name, bool ok)
 static char *
 doctor_slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-	       b.len < (1 << 20)) {
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	return buf_steal(&b);
+	return buf_read_file_max(path, 1 << 20);
 }
 
 static long

@@ -284,19 +284,7 @@ theme_parse(struct theme *t, const char *text, char **err)
 static char *
 theme_read_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1 << 20) {
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	return buf_steal(&b);
+	return buf_read_file_max(path, 1 << 20);
 }
 
 static void

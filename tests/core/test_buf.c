@@ -65,6 +65,12 @@ test_read_file(void **state)
 	assert_int_equal(strlen(s), sizeof big);
 	assert_memory_equal(s, big, sizeof big);
 	free(s);
+	/* With a limit: reading stops within a chunk of it. */
+	s = buf_read_file_max(t.path, 100);
+	assert_non_null(s);
+	assert_true(strlen(s) >= 100 && strlen(s) <= 4096);
+	assert_memory_equal(s, big, strlen(s));
+	free(s);
 	assert_int_equal(test_tmp_remove(&t), 0);
 }
 

@@ -103,27 +103,6 @@ teardown(void **state)
 	return 0;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL) {
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	if (len != NULL) {
-		*len = b.len;
-	}
-	return buf_steal(&b);
-}
-
 static void
 spit(const char *path, const char *text)
 {
@@ -143,7 +122,7 @@ spit(const char *path, const char *text)
 static cJSON *
 load(const char *path)
 {
-	char *text = slurp(path, NULL);
+	char *text = buf_read_file(path);
 	cJSON *o = NULL;
 	char *err = NULL;
 
@@ -263,13 +242,13 @@ test_install_is_idempotent(void **state)
 
 	spit(fx->settings, existing_settings);
 	do_install(&fx->opts, true);
-	first = slurp(fx->settings, NULL);
+	first = buf_read_file(fx->settings);
 	do_install(&fx->opts, false);
-	second = slurp(fx->settings, NULL);
+	second = buf_read_file(fx->settings);
 	assert_string_equal(first, second);
 	do_install(&fx->opts, false);
 	free(second);
-	second = slurp(fx->settings, NULL);
+	second = buf_read_file(fx->settings);
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
@@ -301,7 +280,7 @@ test_existing_settings_preserved(void **state)
 	do_install(&fx->opts, true);
 
 	/* The backup is the file as it was. */
-	backup = slurp(fx->backup, NULL);
+	backup = buf_read_file(fx->backup);
 	assert_non_null(backup);
 	assert_string_equal(backup, existing_settings);
 	free(backup);
@@ -358,7 +337,7 @@ test_uninstall_without_install(void **state)
 
 	spit(fx->settings, existing_settings);
 	do_uninstall(&fx->opts, false);
-	after = slurp(fx->settings, NULL);
+	after = buf_read_file(fx->settings);
 	assert_string_equal(after, existing_settings);
 	free(after);
 	assert_int_not_equal(access(fx->backup, F_OK), 0);
@@ -408,13 +387,13 @@ refused_untouched(struct fx *fx, const char *text)
 	assert_true(strlen(err) > 0);
 	free(err);
 	err = NULL;
-	after = slurp(fx->settings, NULL);
+	after = buf_read_file(fx->settings);
 	assert_string_equal(after, text);
 	free(after);
 	assert_int_not_equal(install_remove(&fx->opts, &changed, &err), 0);
 	assert_non_null(err);
 	free(err);
-	after = slurp(fx->settings, NULL);
+	after = buf_read_file(fx->settings);
 	assert_string_equal(after, text);
 	free(after);
 	assert_int_not_equal(access(fx->backup, F_OK), 0);
@@ -444,7 +423,7 @@ test_unparseable_left_alone(void **state)
 	assert_int_not_equal(install_apply(&fx->opts, &changed, &err), 0);
 	assert_non_null(err);
 	free(err);
-	char *after = slurp(fx->settings, NULL);
+	char *after = buf_read_file(fx->settings);
 	assert_string_equal(after, "{\"hooks\":{\"Stop\":{}}}");
 	free(after);
 }
