@@ -298,13 +298,12 @@ commit_write_guarded(struct daemon *d, struct commit_item *batch, char **alert)
 		bool freed = daemon_reserve_release(d);
 		commit_deny_for_storage(batch);
 		rc = commit_write(d, batch);
-		*alert = xasprintf(
-		        "audit storage full: %s; every call is denied until "
-		        "the "
-		        "disk has room again",
-		        freed ? "the reserve was freed to record the denials"
-		              : "no reserve to free, denials may go "
-		                "unrecorded");
+		*alert = xasprintf("audit storage full: %s; every call is "
+		                   "denied until the disk has room again",
+		                   freed ? "the reserve was freed to record "
+		                           "the denials"
+		                         : "no reserve to free, denials may "
+		                           "go unrecorded");
 	}
 	return rc;
 }
